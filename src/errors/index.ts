@@ -1,0 +1,7 @@
+export { GcsLockError } from './gcs-lock-error.js';
+export { ConfigurationError } from './configuration-error.js';
+export { StorageError } from './storage-error.js';
+export { LockHeldError } from './lock-held-error.js';
+export { AcquireTimeoutError } from './acquire-timeout-error.js';
+export { LockLostError, type LockLostReason } from './lock-lost-error.js';
+export { MalformedLockError } from './malformed-lock-error.js';

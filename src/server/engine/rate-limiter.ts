@@ -1,0 +1,38 @@
+/**
+ * GCS's per-object mutation limit ("about one write per second per object name"), as a token
+ * bucket per object: `perSecond` tokens a second, at most `burst` saved up. A mutation without a
+ * token is refused with 429 `rateLimitExceeded` and changes nothing.
+ */
+export interface RateLimit {
+  /** Sustained mutations per second per object name. GCS: 1. */
+  perSecond: number;
+  /** Mutations that may come at once after a quiet spell. */
+  burst: number;
+}
+
+/** The realistic setting: one write a second with a small burst. */
+export const GCS_RATE_LIMIT: RateLimit = { perSecond: 1, burst: 5 };
+
+export class RateLimiter {
+  readonly #limit: RateLimit;
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(limit: RateLimit) {
+    this.#limit = limit;
+  }
+
+  /** Takes a token for `key` at time `now` (ms); false when none is left. */
+  take(key: string, now: number): boolean {
+    const { perSecond, burst } = this.#limit;
+    const bucket = this.#buckets.get(key) ?? { tokens: burst, at: now };
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
+    bucket.at = now;
+    if (bucket.tokens < 1) {
+      this.#buckets.set(key, bucket);
+      return false;
+    }
+    bucket.tokens -= 1;
+    this.#buckets.set(key, bucket);
+    return true;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The storage operations the lock needs, and nothing more. The lock's state machine speaks only this
+ * interface; `GcsStore` maps it to the GCS JSON API over HTTP and `MemoryStore` (from
+ * `gcs-lock/testing`) to an in-process model with the same precondition semantics.
+ *
+ * Every failure is thrown as a `StorageError` carrying the HTTP status (412 for a failed `*Match`
+ * precondition, 304 for a failed `*NotMatch`, 404 for a missing object or bucket, 429/5xx for
+ * transient trouble, `undefined` for a transport failure). Implementations never retry: retrying is
+ * the lock's decision, because only the lock knows its deadlines.
+ */
+export interface ObjectStore {
+  /** Create or overwrite an object (one request). */
+  insert(bucket: string, name: string, request: InsertRequest): Promise<Observed<StoredObject>>;
+  /** Read an object's metadata (one request). Resolves `object: null` when it does not exist. */
+  get(bucket: string, name: string, request?: RequestOptions): Promise<Observed<StoredObject | null>>;
+  /** Patch custom metadata (one request); a `null` value removes the key. */
+  patchMetadata(
+    bucket: string,
+    name: string,
+    metadata: Readonly<Record<string, string | null>>,
+    request?: RequestOptions,
+  ): Promise<Observed<StoredObject>>;
+  /** Delete the live version (one request). */
+  delete(bucket: string, name: string, request?: RequestOptions): Promise<void>;
+  /** One page of a listing (one request). */
+  list(bucket: string, request?: ListRequest): Promise<ListPage>;
+}
+
+/** The four GCS preconditions, as decimal strings (generations exceed 2^53). */
+export interface Preconditions {
+  ifGenerationMatch?: string;
+  ifGenerationNotMatch?: string;
+  ifMetagenerationMatch?: string;
+  ifMetagenerationNotMatch?: string;
+}
+
+export interface RequestOptions {
+  preconditions?: Preconditions;
+  /** Aborts the request; the store rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface InsertRequest extends RequestOptions {
+  metadata: Readonly<Record<string, string>>;
+  body: string;
+  contentType?: string;
+}
+
+export interface ListRequest {
+  prefix?: string;
+  pageToken?: string;
+  maxResults?: number;
+  signal?: AbortSignal;
+}
+
+export interface ListPage {
+  items: StoredObject[];
+  nextPageToken: string | undefined;
+}
+
+/** An object resource, as far as the lock cares. Times are milliseconds since the epoch, server clock. */
+export interface StoredObject {
+  bucket: string;
+  name: string;
+  /** Decimal string: GCS generations are 16-digit microsecond-like numbers, beyond 2^53. */
+  generation: string;
+  metageneration: string;
+  /** When the object was created (this generation), server clock. */
+  timeCreated: number;
+  /** When its metadata last changed, server clock. */
+  updated: number;
+  metadata: Record<string, string>;
+}
+
+/** A result with the server's clock reading at the time of the response. */
+export interface Observed<T> {
+  object: T;
+  /**
+   * The server's time when it answered, ms since the epoch (from the `Date` header: whole seconds,
+   * rounded down, so it never runs ahead of the server's true clock). `undefined` if none was sent.
+   */
+  serverTime: number | undefined;
+}
