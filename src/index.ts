@@ -1,0 +1,15 @@
+export * from './errors/index.js';
+export type { LockInfo } from './lock/lock-info.js';
+export type { LockEvent, LockEventType } from './lock/events.js';
+export type { LockOptions, AcquireOptions } from './lock/options.js';
+export type { AuthClient } from './store/auth.js';
+export type {
+  ObjectStore,
+  StoredObject,
+  Observed,
+  Preconditions,
+  RequestOptions,
+  InsertRequest,
+  ListRequest,
+  ListPage,
+} from './store/object-store.js';

@@ -1,0 +1,12 @@
+export { MemoryStore, type MemoryStoreOptions, type RequestCounts } from './memory-store.js';
+export { StorageEngine, type EngineOptions } from '../server/engine/engine.js';
+export { GCS_RATE_LIMIT, type RateLimit } from '../server/engine/rate-limiter.js';
+export {
+  FaultPlan,
+  FAULT_KINDS,
+  type FaultRule,
+  type FaultKind,
+  type FaultDecision,
+  type FaultCounts,
+  type Operation,
+} from '../server/fault-plan.js';
