@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { listLocks } from '../../src/lock/list-locks.js';
+import { lockBody, lockMetadata } from '../../src/lock/lock-object.js';
+import { MemoryStore } from '../../src/testing/memory-store.js';
+
+const holder = (ttl: number, description?: string) => ({
+  ownerToken: 'owner-secret',
+  ttl,
+  host: 'box',
+  pid: 42,
+  description,
+});
+
+async function putLock(store: MemoryStore, name: string, ttl = 60_000, description?: string) {
+  const h = holder(ttl, description);
+  const { object } = await store.insert('bkt', name, { metadata: lockMetadata(h), body: lockBody(h) });
+  return object;
+}
+
+describe('listLocks', () => {
+  it('lists nothing in an empty bucket, with no request beyond the listing', async () => {
+    const store = new MemoryStore({ buckets: ['bkt'] });
+    expect(await listLocks({ bucket: 'bkt', store })).toEqual([]);
+    expect(store.requests.list).toBe(1);
+    expect(store.requests.get).toBe(0);
+  });
+
+  it('reads every page and keeps only the prefix', async () => {
+    const store = new MemoryStore({ buckets: ['bkt'] });
+    for (let i = 0; i < 7; i++) await putLock(store, `jobs/j${i}`);
+    await putLock(store, 'other/x');
+    const entries = await listLocks({ bucket: 'bkt', prefix: 'jobs/', store, pageSize: 2 });
+    expect(entries.map((e) => e.name)).toEqual([
+      'jobs/j0',
+      'jobs/j1',
+      'jobs/j2',
+      'jobs/j3',
+      'jobs/j4',
+      'jobs/j5',
+      'jobs/j6',
+    ]);
+    expect(store.requests.list).toBe(4);
+    expect(entries[0]).toMatchObject({
+      url: 'gs://bkt/jobs/j0',
+      info: { host: 'box', pid: 42, expired: false },
+    });
+    expect(JSON.stringify(entries)).not.toContain('owner-secret');
+  });
+
+  it('marks stale locks by the server clock, not the local one', async () => {
+    const store = new MemoryStore({ buckets: ['bkt'] });
+    await putLock(store, 'fresh', 60_000, 'long job');
+    await putLock(store, 'stale', 1_000);
+    store.engine.clockOffsetMs = 5_000; // the server's clock moves on; the local clock does not
+    const entries = await listLocks({ bucket: 'bkt', store });
+    const byName = Object.fromEntries(entries.map((e) => [e.name, e]));
+    expect(byName.fresh?.info).toMatchObject({ expired: false, description: 'long job' });
+    expect(byName.stale?.info?.expired).toBe(true);
+    expect(byName.stale!.info!.expiresInMs).toBeLessThan(0);
+  });
+
+  it('marks foreign and damaged objects with what is wrong, without failing the listing', async () => {
+    const store = new MemoryStore({ buckets: ['bkt'] });
+    await putLock(store, 'good');
+    await store.insert('bkt', 'readme.txt', { metadata: {}, body: 'hello' });
+    await store.insert('bkt', 'bad-ttl', {
+      metadata: { ...lockMetadata(holder(1000)), 'gcs-lock-ttl-ms': 'soon' },
+      body: '',
+    });
+    const entries = await listLocks({ bucket: 'bkt', store });
+    expect(entries.find((e) => e.name === 'good')?.problem).toBeUndefined();
+    expect(entries.find((e) => e.name === 'readme.txt')?.problem).toMatch(/gcs-lock-version is missing/);
+    expect(entries.find((e) => e.name === 'bad-ttl')?.problem).toMatch(/gcs-lock-ttl-ms/);
+  });
+
+  it('passes storage failures through', async () => {
+    const store = new MemoryStore({ buckets: ['bkt'] });
+    store.faults.add({ kind: 'error', ops: ['list'], status: 403 });
+    await expect(listLocks({ bucket: 'bkt', store })).rejects.toMatchObject({
+      name: 'StorageError',
+      status: 403,
+    });
+  });
+});
