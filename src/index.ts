@@ -13,3 +13,5 @@ export type {
   ListRequest,
   ListPage,
 } from './store/object-store.js';
+export { listLocks, type ListLocksOptions, type LockListEntry } from './lock/list-locks.js';
+export { breakLock, type BreakLockOptions, type BreakLockResult } from './lock/break-lock.js';
