@@ -10,3 +10,5 @@ export {
   type FaultCounts,
   type Operation,
 } from '../server/fault-plan.js';
+export { startServer, type ServerOptions, type RunningServer } from '../server/start-server.js';
+export { ControlClient } from '../server/control-client.js';

@@ -221,6 +221,20 @@ export class StorageEngine {
     if (object.generation > this.#lastGeneration) this.#lastGeneration = object.generation;
   }
 
+  /** The last generation handed out: persisted, so a restart never reuses a deleted version's number. */
+  get lastGeneration(): bigint {
+    return this.#lastGeneration;
+  }
+
+  /**
+   * Makes every later generation exceed `generation`. A restored snapshot no longer holds deleted
+   * objects, yet a stale client may still hold their generations in `ifGenerationMatch`: reusing one
+   * after a restart (say with an earlier clock) would let that client's condition match a new object.
+   */
+  restoreGeneration(generation: bigint): void {
+    if (generation > this.#lastGeneration) this.#lastGeneration = generation;
+  }
+
   /**
    * Generations are unique and strictly increasing across the whole server, microsecond-like as
    * GCS's are (milliseconds × 1000, bumped by one when two changes share a millisecond).

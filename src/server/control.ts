@@ -1,0 +1,92 @@
+import type { RateLimit } from './engine/rate-limiter.js';
+import type { StorageEngine } from './engine/engine.js';
+import type { FaultPlan, FaultRule } from './fault-plan.js';
+import { parseJsonObject } from './http/body.js';
+import { HttpError } from './http/errors.js';
+import { jsonReply, type Reply } from './http/reply.js';
+
+/** What the control endpoint can change: the running server's knobs. */
+export interface ControlTarget {
+  engine: StorageEngine;
+  faults: FaultPlan;
+  setClockOffset(ms: number): void;
+  setRateLimit(limit: RateLimit | false): void;
+  rateLimit(): RateLimit | false;
+  /** Deletes every object and upload session, clears fault rules and zeroes the delivered counts. */
+  reset(): void;
+}
+
+/**
+ * The HTTP control endpoint, under `/_gcs-lock/` (no GCS path starts with `/_`), so tests in another
+ * process (the CLI's emulator, a CI job) can steer the server:
+ *
+ * | method and path | body | answer |
+ * |---|---|---|
+ * | `GET health` | | `{ok, now}` |
+ * | `GET faults` | | `{rules, delivered}` |
+ * | `POST faults` | a `FaultRule` | `{id}` |
+ * | `DELETE faults` / `DELETE faults/ID` | | `{removed}` |
+ * | `GET clock` / `PUT clock` | `{offsetMs}` | `{offsetMs, now}` |
+ * | `GET rate-limit` / `PUT rate-limit` | `{perSecond, burst}` or `false` | `{rateLimit}` |
+ * | `DELETE rate-limit` | | `{rateLimit: false}` |
+ * | `POST reset` | | `{ok}` |
+ *
+ * Control requests are never faulted. `path` comes without the prefix.
+ */
+export function handleControl(target: ControlTarget, path: string, method: string, body: Buffer): Reply {
+  const { engine, faults } = target;
+  const key = `${method} ${path.replace(/\/$/, '')}`;
+  if (key === 'GET health') return jsonReply({ ok: true, now: new Date(engine.now()).toISOString() });
+  if (key === 'GET faults') return jsonReply({ rules: faults.rules(), delivered: { ...faults.delivered } });
+  if (key === 'POST faults') {
+    try {
+      return jsonReply({ id: faults.add(parseJsonObject(body) as unknown as FaultRule) });
+    } catch (error) {
+      if (error instanceof TypeError) throw new HttpError(400, error.message);
+      throw error;
+    }
+  }
+  if (key === 'DELETE faults') {
+    const removed = faults.rules().length;
+    faults.clear();
+    return jsonReply({ removed });
+  }
+  if (method === 'DELETE' && path.startsWith('faults/')) {
+    return jsonReply({ removed: faults.remove(decodeURIComponent(path.slice('faults/'.length))) ? 1 : 0 });
+  }
+  if (key === 'GET clock') return clockReply(engine);
+  if (key === 'PUT clock') {
+    const { offsetMs } = parseJsonObject(body);
+    if (typeof offsetMs !== 'number' || !Number.isFinite(offsetMs)) {
+      throw new HttpError(400, 'offsetMs must be a finite number of milliseconds.');
+    }
+    target.setClockOffset(offsetMs);
+    return clockReply(engine);
+  }
+  if (key === 'GET rate-limit') return jsonReply({ rateLimit: target.rateLimit() });
+  if (key === 'PUT rate-limit') {
+    target.setRateLimit(parseRateLimit(body));
+    return jsonReply({ rateLimit: target.rateLimit() });
+  }
+  if (key === 'DELETE rate-limit') {
+    target.setRateLimit(false);
+    return jsonReply({ rateLimit: false });
+  }
+  if (key === 'POST reset') {
+    target.reset();
+    return jsonReply({ ok: true });
+  }
+  throw new HttpError(404, `No control operation ${key}.`, 'notFound');
+}
+
+const clockReply = (engine: StorageEngine): Reply =>
+  jsonReply({ offsetMs: engine.clockOffsetMs, now: new Date(engine.now()).toISOString() });
+
+function parseRateLimit(body: Buffer): RateLimit | false {
+  if (body.toString('utf8').trim() === 'false') return false;
+  const { perSecond, burst } = parseJsonObject(body);
+  if (typeof perSecond !== 'number' || !(perSecond > 0) || typeof burst !== 'number' || !(burst >= 1)) {
+    throw new HttpError(400, 'A rate limit is {"perSecond": > 0, "burst": >= 1}, or false.');
+  }
+  return { perSecond, burst };
+}

@@ -1,0 +1,137 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { StorageEngine } from '../engine/engine.js';
+import type { Operation } from '../fault-plan.js';
+import { insertBucket, getBucket, listBuckets } from './buckets.js';
+import { HttpError } from './errors.js';
+import { deleteObject, getObject, listObjects, patchObject, type ObjectRequest } from './objects.js';
+import type { Reply } from './reply.js';
+import type { ResumableSessions } from './resumable.js';
+import { insertSimple, parseSimpleUpload } from './uploads.js';
+
+/** A GCS request, fully read, ready to be routed. */
+export interface GcsRequest {
+  method: string;
+  /** The raw path, still percent-encoded. */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** `http://host:port` as the client addressed us, for `selfLink`, `mediaLink` and `Location`. */
+  baseUrl: string;
+}
+
+/**
+ * A routed request: what it is (for fault rules) and how to apply it. `run` is synchronous, and the
+ * engine is synchronous, so each check-and-change happens without interleaving with another request.
+ */
+export interface Route {
+  op: Operation;
+  bucket?: string | undefined;
+  object?: string | undefined;
+  run(): Reply;
+}
+
+export interface RouteContext {
+  engine: StorageEngine;
+  sessions: ResumableSessions;
+}
+
+const API = /^\/storage\/v1\/b(?:\/([^/]+)(\/o(?:\/(.+))?)?)?\/?$/;
+const DOWNLOAD = /^\/download\/storage\/v1\/b\/([^/]+)\/o\/(.+)$/;
+const UPLOAD = /^\/upload\/storage\/v1\/b\/([^/]+)\/o\/?$/;
+
+/** Maps a request to a route; throws `HttpError` for paths and methods GCS would not serve. */
+export function routeRequest(ctx: RouteContext, req: GcsRequest): Route {
+  const { engine } = ctx;
+  const { method, query, baseUrl } = req;
+  const upload = UPLOAD.exec(req.path);
+  if (upload) return routeUpload(ctx, req, decode(upload[1]!));
+
+  const download = DOWNLOAD.exec(req.path);
+  if (download && method === 'GET') {
+    const r = objectRequest(ctx, req, decode(download[1]!), decode(download[2]!));
+    return { op: 'get', bucket: r.bucket, object: r.object, run: () => getObject(r, true) };
+  }
+
+  const api = API.exec(req.path);
+  if (!api) throw new HttpError(404, 'Not Found', 'notFound');
+  const [, rawBucket, objects, rawObject] = api;
+  const hasObjects = objects !== undefined;
+  if (rawBucket === undefined) {
+    if (method === 'POST') return { op: 'bucket', run: () => insertBucket(engine, req.body, baseUrl) };
+    if (method === 'GET') return { op: 'bucket', run: () => listBuckets(engine, baseUrl) };
+    throw methodNotAllowed(method);
+  }
+  const bucket = decode(rawBucket);
+  if (!hasObjects) {
+    if (method === 'GET') return { op: 'bucket', bucket, run: () => getBucket(engine, bucket, baseUrl) };
+    throw methodNotAllowed(method);
+  }
+  if (rawObject === undefined) {
+    if (method === 'GET')
+      return { op: 'list', bucket, run: () => listObjects(engine, bucket, query, baseUrl) };
+    if (method === 'POST') {
+      const parsed = parseSimpleUpload(null, query, req.headers, req.body);
+      return {
+        op: 'insert',
+        bucket,
+        object: parsed.name,
+        run: () => insertSimple(engine, bucket, parsed, query, baseUrl),
+      };
+    }
+    throw methodNotAllowed(method);
+  }
+  const r = objectRequest(ctx, req, bucket, decode(rawObject));
+  const target = { bucket: r.bucket, object: r.object };
+  if (method === 'GET') return { op: 'get', ...target, run: () => getObject(r, false) };
+  if (method === 'PATCH') return { op: 'patch', ...target, run: () => patchObject(r) };
+  if (method === 'DELETE') return { op: 'delete', ...target, run: () => deleteObject(r) };
+  throw methodNotAllowed(method);
+}
+
+function routeUpload(ctx: RouteContext, req: GcsRequest, bucket: string): Route {
+  const { engine, sessions } = ctx;
+  const { method, query, baseUrl } = req;
+  const uploadId = query.get('upload_id');
+  if (uploadId !== null) {
+    const target = sessions.target(uploadId);
+    const route = { op: 'insert' as const, bucket: target?.bucket ?? bucket, object: target?.name };
+    if (method === 'DELETE') return { ...route, run: () => sessions.cancel(uploadId) };
+    if (method !== 'PUT' && method !== 'POST') throw methodNotAllowed(method);
+    const range = req.headers['content-range'];
+    return { ...route, run: () => sessions.put(engine, uploadId, range, req.body, baseUrl) };
+  }
+  if (method !== 'POST') throw methodNotAllowed(method);
+  const uploadType = query.get('uploadType');
+  if (uploadType === 'resumable') {
+    return {
+      op: 'insert',
+      bucket,
+      object: query.get('name') ?? undefined,
+      run: () => sessions.initiate(engine, bucket, query, req.headers, req.body, baseUrl),
+    };
+  }
+  const parsed = parseSimpleUpload(uploadType ?? 'media', query, req.headers, req.body);
+  return {
+    op: 'insert',
+    bucket,
+    object: parsed.name,
+    run: () => insertSimple(engine, bucket, parsed, query, baseUrl),
+  };
+}
+
+function objectRequest(ctx: RouteContext, req: GcsRequest, bucket: string, object: string): ObjectRequest {
+  return { engine: ctx.engine, bucket, object, query: req.query, baseUrl: req.baseUrl, body: req.body };
+}
+
+/** Percent-decodes one path segment; a malformed escape is a 400, as GCS answers. */
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `Invalid percent-encoding in path: ${JSON.stringify(segment)}.`);
+  }
+}
+
+const methodNotAllowed = (method: string): HttpError =>
+  new HttpError(405, `Method ${method} is not allowed on this resource.`, 'methodNotAllowed');
