@@ -1,0 +1,298 @@
+import { ConfigurationError } from '../errors/configuration-error.js';
+import { StorageError } from '../errors/storage-error.js';
+import type { AuthClient } from './auth.js';
+import { authHeaders, sharedDefaultCredentials, type AuthFactory } from './credentials.js';
+import { resolveEndpoint } from './endpoint.js';
+import { httpError, parseErrorBody, saysBucketMissing, type StoreOperation } from './http-errors.js';
+import { transportError, withDeadline, type RawResponse } from './http-transport.js';
+import type {
+  InsertRequest,
+  ListPage,
+  ListRequest,
+  ObjectStore,
+  Observed,
+  Preconditions,
+  RequestOptions,
+  StoredObject,
+} from './object-store.js';
+import { LIST_FIELDS, OBJECT_FIELDS, multipartBody, parseObject, serverTimeOf } from './object-resource.js';
+
+/**
+ * How a `GcsStore` reaches GCS.
+ *
+ * @example
+ * ```ts
+ * const options: GcsStoreOptions = { endpoint: 'http://127.0.0.1:4443', requestTimeout: 5_000 };
+ * ```
+ */
+export interface GcsStoreOptions {
+  /**
+   * The JSON API's base URL. Credentials go to an explicit endpoint only when `authClient` is given
+   * or the host is Google's (`*.googleapis.com`, https); never to one from `STORAGE_EMULATOR_HOST`.
+   * @default process.env.STORAGE_EMULATOR_HOST, else https://storage.googleapis.com
+   */
+  endpoint?: string | undefined;
+  /**
+   * Signs requests (anything with `getRequestHeaders()`).
+   * @default Application Default Credentials, for Google's endpoint only
+   */
+  authClient?: AuthClient | undefined;
+  /**
+   * The longest one request may take, credentials included, before it fails with a retryable
+   * `StorageError` (status `undefined`).
+   * @default 10000
+   */
+  requestTimeout?: number | undefined;
+  /** @default `gcs-lock node/<version>` */
+  userAgent?: string | undefined;
+  /** Builds the default credentials; for tests. @default google-auth-library's GoogleAuth, lazily */
+  authFactory?: AuthFactory | undefined;
+}
+
+type Credentials = { kind: 'none' } | { kind: 'client'; client: AuthClient } | { kind: 'default' };
+
+/**
+ * The `ObjectStore` over GCS's JSON API, with Node's own `fetch`: exactly one HTTP request per call,
+ * no retries (the lock decides those), every failure a `StorageError` with the HTTP status.
+ *
+ * Redirects are never followed (`redirect: 'manual'`; a 3xx other than 304 becomes a non-retryable
+ * `StorageError`): GCS's JSON API does not redirect, so one means a wrong endpoint; following it would
+ * send a conditional write a second time, possibly to another host, and break one-request-per-call.
+ *
+ * Connections: fetch (undici) keeps a keep-alive pool per origin, process-wide; a store holds no
+ * sockets or timers of its own, so many locks can share one (see `defaultStore`).
+ *
+ * @example
+ * ```ts
+ * const store = new GcsStore({ endpoint: 'http://127.0.0.1:4443' });
+ * const { object, serverTime } = await store.get('my-bucket', 'locks/nightly');
+ * ```
+ */
+export class GcsStore implements ObjectStore {
+  /** The resolved base URL (no trailing slash, no `/storage/v1`). */
+  readonly endpoint: string;
+  /** What signs requests: nothing, the given `authClient`, or Application Default Credentials. */
+  readonly credentials: 'none' | 'auth-client' | 'default';
+  readonly #credentials: Credentials;
+  readonly #timeout: number;
+  readonly #userAgent: string;
+  readonly #authFactory: AuthFactory | undefined;
+
+  constructor(options: GcsStoreOptions = {}) {
+    const resolved = resolveEndpoint({ endpoint: options.endpoint });
+    const timeout = options.requestTimeout ?? 10_000;
+    if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > 2 ** 31 - 1) {
+      throw new ConfigurationError(
+        'requestTimeout',
+        `requestTimeout must be a number of milliseconds above 0 (e.g. 10000), got ${String(timeout)}`,
+      );
+    }
+    if (options.authClient !== undefined && typeof options.authClient?.getRequestHeaders !== 'function') {
+      throw new ConfigurationError('authClient', 'authClient must have a getRequestHeaders() method');
+    }
+    this.endpoint = resolved.base;
+    this.#timeout = timeout;
+    this.#userAgent = options.userAgent ?? `gcs-lock node/${process.versions.node}`;
+    this.#authFactory = options.authFactory;
+    // STORAGE_EMULATOR_HOST never gets credentials, as in the official client: a variable left over
+    // from a test run must not ship a production token to whatever listens there.
+    if (resolved.source === 'env') this.#credentials = { kind: 'none' };
+    else if (options.authClient) this.#credentials = { kind: 'client', client: options.authClient };
+    else if (resolved.google) this.#credentials = { kind: 'default' };
+    else this.#credentials = { kind: 'none' };
+    this.credentials = ({ none: 'none', client: 'auth-client', default: 'default' } as const)[
+      this.#credentials.kind
+    ];
+  }
+
+  async insert(bucket: string, name: string, request: InsertRequest): Promise<Observed<StoredObject>> {
+    const contentType = request.contentType ?? 'application/json';
+    if (/[\r\n]/.test(contentType)) {
+      throw new ConfigurationError('contentType', 'contentType must not contain line breaks');
+    }
+    const resource = { name, contentType, metadata: request.metadata };
+    const multipart = multipartBody(resource, contentType, request.body);
+    const url = this.#url(`/upload/storage/v1/b/${encodeURIComponent(bucket)}/o`, {
+      uploadType: 'multipart',
+      name,
+      fields: OBJECT_FIELDS,
+      ...request.preconditions,
+    });
+    const response = await this.#send('insert', 'POST', bucket, name, url, request.signal, multipart);
+    return {
+      object: this.#object('POST', bucket, name, response),
+      serverTime: serverTimeOf(response.headers),
+    };
+  }
+
+  async get(
+    bucket: string,
+    name: string,
+    request: RequestOptions = {},
+  ): Promise<Observed<StoredObject | null>> {
+    const url = this.#url(this.#objectPath(bucket, name), {
+      fields: OBJECT_FIELDS,
+      ...request.preconditions,
+    });
+    const response = await this.#send('get', 'GET', bucket, name, url, request.signal, undefined, (raw) => {
+      // A 404 is "no such object" only when it is a GCS error that does not blame the bucket. A
+      // non-JSON 404 (a web server that is not GCS) must not read as "the lock is free".
+      if (raw.status !== 404) return false;
+      const body = parseErrorBody(raw.text);
+      return body.json && !saysBucketMissing(body.message);
+    });
+    if (response.status === 404) return { object: null, serverTime: serverTimeOf(response.headers) };
+    return {
+      object: this.#object('GET', bucket, name, response),
+      serverTime: serverTimeOf(response.headers),
+    };
+  }
+
+  async patchMetadata(
+    bucket: string,
+    name: string,
+    metadata: Readonly<Record<string, string | null>>,
+    request: RequestOptions = {},
+  ): Promise<Observed<StoredObject>> {
+    const url = this.#url(this.#objectPath(bucket, name), {
+      fields: OBJECT_FIELDS,
+      ...request.preconditions,
+    });
+    const body = { contentType: 'application/json', body: JSON.stringify({ metadata }) };
+    const response = await this.#send('patch', 'PATCH', bucket, name, url, request.signal, body);
+    return {
+      object: this.#object('PATCH', bucket, name, response),
+      serverTime: serverTimeOf(response.headers),
+    };
+  }
+
+  async delete(bucket: string, name: string, request: RequestOptions = {}): Promise<void> {
+    const url = this.#url(this.#objectPath(bucket, name), { ...request.preconditions });
+    await this.#send('delete', 'DELETE', bucket, name, url, request.signal);
+  }
+
+  async list(bucket: string, request: ListRequest = {}): Promise<ListPage> {
+    const url = this.#url(`/storage/v1/b/${encodeURIComponent(bucket)}/o`, {
+      fields: LIST_FIELDS,
+      prefix: request.prefix,
+      pageToken: request.pageToken,
+      maxResults: request.maxResults === undefined ? undefined : String(request.maxResults),
+    });
+    const response = await this.#send('list', 'GET', bucket, request.prefix ?? '', url, request.signal);
+    const operation = `GET gs://${bucket}/${request.prefix ?? ''}`;
+    const parsed = parseJson(response.text) as { items?: unknown; nextPageToken?: unknown } | undefined;
+    const rawItems = parsed?.items ?? [];
+    if (typeof parsed !== 'object' || parsed === null || !Array.isArray(rawItems)) {
+      throw new StorageError(operation, undefined, 'unusable response: not an object listing');
+    }
+    const items = rawItems.map(parseObject);
+    if (items.some((item) => item === undefined)) {
+      throw new StorageError(
+        operation,
+        undefined,
+        'unusable response: a listed object lacks generation or times',
+      );
+    }
+    const token = parsed.nextPageToken;
+    return {
+      items: items as StoredObject[],
+      nextPageToken: typeof token === 'string' && token ? token : undefined,
+    };
+  }
+
+  #objectPath(bucket: string, name: string): string {
+    // encodeURIComponent turns "/" into %2F, as the JSON API requires for object names.
+    return `/storage/v1/b/${encodeURIComponent(bucket)}/o/${encodeURIComponent(name)}`;
+  }
+
+  #url(path: string, params: Preconditions & Record<string, string | undefined>): string {
+    // Built by hand: URLSearchParams writes a space as "+", which is only form-encoding; %20 is exact.
+    const query = Object.entries(params)
+      .filter((entry): entry is [string, string] => entry[1] !== undefined)
+      .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
+      .join('&');
+    return `${this.endpoint}${path}${query ? `?${query}` : ''}`;
+  }
+
+  #object(method: string, bucket: string, name: string, response: RawResponse): StoredObject {
+    const object = parseObject(parseJson(response.text));
+    if (!object) {
+      // The server answered 2xx but not with an object: whether a write took effect is unknown, so
+      // this is reported as a transport-like (retryable, ambiguous) failure, never as success.
+      throw new StorageError(
+        `${method} gs://${bucket}/${name}`,
+        undefined,
+        'unusable response: no object resource',
+      );
+    }
+    return object;
+  }
+
+  async #send(
+    op: StoreOperation,
+    method: string,
+    bucket: string,
+    name: string,
+    url: string,
+    signal: AbortSignal | undefined,
+    body?: { contentType: string; body: string },
+    accept: (response: RawResponse) => boolean = () => false,
+  ): Promise<RawResponse> {
+    const operation = `${method} gs://${bucket}/${name}`;
+    const secrets: string[] = [];
+    const response = await withDeadline(operation, this.#timeout, signal, async (deadline) => {
+      const headers: Record<string, string> = { ...(await this.#authHeaders(operation, url, secrets)) };
+      headers['user-agent'] = this.#userAgent;
+      headers['accept'] = 'application/json';
+      if (body) headers['content-type'] = body.contentType;
+      let raw: Response;
+      try {
+        raw = await fetch(url, {
+          method,
+          headers,
+          body: body?.body ?? null,
+          signal: deadline,
+          redirect: 'manual',
+        });
+      } catch (error) {
+        throw transportError(operation, url, error);
+      }
+      let text: string;
+      try {
+        text = await raw.text();
+      } catch (error) {
+        // The status arrived but the body did not: for a write, whether it committed is unknown.
+        throw transportError(operation, url, error);
+      }
+      return { status: raw.status, statusText: raw.statusText, headers: raw.headers, text };
+    });
+    if ((response.status >= 200 && response.status < 300) || accept(response)) return response;
+    const location = response.headers.get('location');
+    throw httpError({ op, operation, bucket, ...response, body: response.text, secrets, location });
+  }
+
+  async #authHeaders(operation: string, url: string, secrets: string[]): Promise<Record<string, string>> {
+    const credentials = this.#credentials;
+    if (credentials.kind === 'none') return {};
+    try {
+      const client =
+        credentials.kind === 'client'
+          ? credentials.client
+          : await sharedDefaultCredentials(this.#authFactory);
+      return await authHeaders(client, url, secrets);
+    } catch (error) {
+      if (error instanceof ConfigurationError) throw error;
+      // Not attached as cause: an auth library's error may carry the token request (see credentials.ts).
+      const message = error instanceof Error ? error.message : 'unknown error';
+      throw new StorageError(operation, undefined, message);
+    }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
