@@ -1,3 +1,5 @@
+export { Lock } from './lock/lock.js';
+export { Lease } from './lease/lease.js';
 export * from './errors/index.js';
 export type { LockInfo } from './lock/lock-info.js';
 export type { LockEvent, LockEventType } from './lock/events.js';
@@ -15,3 +17,5 @@ export type {
 } from './store/object-store.js';
 export { listLocks, type ListLocksOptions, type LockListEntry } from './lock/list-locks.js';
 export { breakLock, type BreakLockOptions, type BreakLockResult } from './lock/break-lock.js';
+export { GcsStore, type GcsStoreOptions } from './store/gcs-store.js';
+export { parseLockUrl, parseBucketUrl, formatLockUrl } from './util/lock-url.js';
