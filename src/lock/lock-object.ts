@@ -64,17 +64,28 @@ const POSITIVE_INTEGER = /^[1-9]\d{0,14}$/;
  * `serverTime` (the response's `Date`) against `updated`, plus the holder's own ttl. Without a
  * server time, the lock is judged unexpired; the waiter's local-clock fallback handles that case.
  */
-export function parseLockObject(url: string, object: StoredObject, serverTime: number | undefined): ParseResult {
+export function parseLockObject(
+  url: string,
+  object: StoredObject,
+  serverTime: number | undefined,
+): ParseResult {
   const metadata = object.metadata;
-  if (metadata[META.version] === undefined) return { ok: false, problem: `metadata ${META.version} is missing` };
+  if (metadata[META.version] === undefined)
+    return { ok: false, problem: `metadata ${META.version} is missing` };
   if (metadata[META.version] !== PROTOCOL_VERSION) {
-    return { ok: false, problem: `metadata ${META.version} is ${JSON.stringify(metadata[META.version])}, expected "1"` };
+    return {
+      ok: false,
+      problem: `metadata ${META.version} is ${JSON.stringify(metadata[META.version])}, expected "1"`,
+    };
   }
   const ownerToken = metadata[META.owner];
   if (!ownerToken) return { ok: false, problem: `metadata ${META.owner} is missing` };
   const ttlText = metadata[META.ttl] ?? '';
   if (!POSITIVE_INTEGER.test(ttlText)) {
-    return { ok: false, problem: `metadata ${META.ttl} is ${JSON.stringify(ttlText)}, expected a positive integer` };
+    return {
+      ok: false,
+      problem: `metadata ${META.ttl} is ${JSON.stringify(ttlText)}, expected a positive integer`,
+    };
   }
   const ttl = Number(ttlText);
   const pidText = metadata[META.pid];

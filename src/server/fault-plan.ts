@@ -154,7 +154,9 @@ function validateRule(rule: FaultRule): void {
   ];
   for (const [name, value, min, max] of numbers) {
     if (value !== undefined && !(typeof value === 'number' && value >= min && value <= max)) {
-      throw new TypeError(`fault ${name} must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+      throw new TypeError(
+        `fault ${name} must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`,
+      );
     }
   }
 }

@@ -74,13 +74,22 @@ export class MemoryStore implements ObjectStore {
     );
   }
 
-  async get(bucket: string, name: string, request: RequestOptions = {}): Promise<Observed<StoredObject | null>> {
+  async get(
+    bucket: string,
+    name: string,
+    request: RequestOptions = {},
+  ): Promise<Observed<StoredObject | null>> {
     try {
       return await this.#call('get', 'GET', bucket, name, request, () =>
         toStored(this.engine.getObject(bucket, name, request.preconditions)),
       );
     } catch (error) {
-      if (error instanceof StorageError && error.status === 404 && error.reason === 'notFound' && this.#bucketExists(bucket)) {
+      if (
+        error instanceof StorageError &&
+        error.status === 404 &&
+        error.reason === 'notFound' &&
+        this.#bucketExists(bucket)
+      ) {
         return { object: null, serverTime: this.#serverTime() };
       }
       throw error;
@@ -158,12 +167,19 @@ export class MemoryStore implements ObjectStore {
       object = apply();
     } catch (error) {
       if (error instanceof EngineError) {
-        throw new StorageError(operation, error.status, error.message, { reason: error.reason, cause: error });
+        throw new StorageError(operation, error.status, error.message, {
+          reason: error.reason,
+          cause: error,
+        });
       }
       throw error;
     }
     if (decision.outcome === 'commit-then-drop') {
-      throw new StorageError(operation, undefined, 'connection reset after the change was applied (injected)');
+      throw new StorageError(
+        operation,
+        undefined,
+        'connection reset after the change was applied (injected)',
+      );
     }
     return { object, serverTime: this.#serverTime() };
   }

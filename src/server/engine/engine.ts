@@ -161,7 +161,12 @@ export class StorageEngine {
     return object;
   }
 
-  patchObject(bucketName: string, name: string, patch: ObjectPatch, preconditions?: Preconditions): EngineObject {
+  patchObject(
+    bucketName: string,
+    name: string,
+    patch: ObjectPatch,
+    preconditions?: Preconditions,
+  ): EngineObject {
     const current = this.getObject(bucketName, name, preconditions);
     const metadata = mergeMetadata(current.metadata, patch.metadata);
     checkMetadata(metadata);
@@ -264,11 +269,14 @@ function checkObjectName(name: string): void {
 function checkMetadata(metadata: Record<string, string>): void {
   let bytes = 0;
   for (const [key, value] of Object.entries(metadata)) {
-    if (typeof value !== 'string') throw invalid(`Invalid value for metadata key '${key}': must be a string.`);
+    if (typeof value !== 'string')
+      throw invalid(`Invalid value for metadata key '${key}': must be a string.`);
     bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
   }
   if (bytes > MAX_METADATA_BYTES) {
-    throw invalid(`Metadata part is too large: ${bytes} bytes of custom metadata, the limit is ${MAX_METADATA_BYTES}.`);
+    throw invalid(
+      `Metadata part is too large: ${bytes} bytes of custom metadata, the limit is ${MAX_METADATA_BYTES}.`,
+    );
   }
 }
 

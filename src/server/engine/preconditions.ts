@@ -16,7 +16,11 @@ function parse(name: keyof Preconditions, value: string | undefined): bigint | u
 }
 
 const failed = (name: string): EngineError =>
-  new EngineError(412, 'conditionNotMet', `At least one of the pre-conditions you specified did not hold (${name}).`);
+  new EngineError(
+    412,
+    'conditionNotMet',
+    `At least one of the pre-conditions you specified did not hold (${name}).`,
+  );
 
 const notModified = (name: string): EngineError =>
   new EngineError(304, 'notModified', `The pre-condition you specified did not hold (${name}).`);
@@ -35,11 +39,19 @@ export function checkPreconditions(current: Versioned | undefined, preconditions
   const generation = current?.generation ?? 0n;
 
   if (generationMatch !== undefined && generationMatch !== generation) throw failed('ifGenerationMatch');
-  if (metagenerationMatch !== undefined && (current === undefined || metagenerationMatch !== current.metageneration)) {
+  if (
+    metagenerationMatch !== undefined &&
+    (current === undefined || metagenerationMatch !== current.metageneration)
+  ) {
     throw failed('ifMetagenerationMatch');
   }
-  if (generationNotMatch !== undefined && generationNotMatch === generation) throw notModified('ifGenerationNotMatch');
-  if (metagenerationNotMatch !== undefined && current !== undefined && metagenerationNotMatch === current.metageneration) {
+  if (generationNotMatch !== undefined && generationNotMatch === generation)
+    throw notModified('ifGenerationNotMatch');
+  if (
+    metagenerationNotMatch !== undefined &&
+    current !== undefined &&
+    metagenerationNotMatch === current.metageneration
+  ) {
     throw notModified('ifMetagenerationNotMatch');
   }
 }

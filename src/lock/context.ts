@@ -1,0 +1,37 @@
+import { hostname } from 'node:os';
+import type { ObjectStore } from '../store/object-store.js';
+import type { DebugLog } from '../util/debug.js';
+import type { LockEvent } from './events.js';
+import type { ResolvedLockOptions } from './options.js';
+
+/** What every step of the protocol needs to know about its lock. No HTTP in here: only the store. */
+export interface LockContext {
+  readonly store: ObjectStore;
+  readonly bucket: string;
+  readonly object: string;
+  /** `gs://bucket/object`. */
+  readonly url: string;
+  readonly options: ResolvedLockOptions;
+  readonly host: string;
+  readonly pid: number;
+  readonly debug: DebugLog;
+  /** Reports an event to `onEvent`; a throwing listener cannot break the lock. */
+  emit(event: LockEvent): void;
+}
+
+export function createContext(fields: Omit<LockContext, 'emit' | 'host' | 'pid'>): LockContext {
+  const { onEvent } = fields.options;
+  return {
+    ...fields,
+    host: hostname(),
+    pid: process.pid,
+    emit(event) {
+      if (!onEvent) return;
+      try {
+        onEvent(event);
+      } catch (error) {
+        fields.debug(`onEvent threw on ${event.type}: ${String(error)}`);
+      }
+    },
+  };
+}

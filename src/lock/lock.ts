@@ -1,0 +1,166 @@
+import { ConfigurationError } from '../errors/configuration-error.js';
+import { Lease } from '../lease/lease.js';
+import { defaultStore } from '../store/default-store.js';
+import { createDebugLog } from '../util/debug.js';
+import { formatLockUrl, parseLockUrl } from '../util/lock-url.js';
+import { bucketNameProblem, objectNameProblem } from '../util/names.js';
+import { acquireGrant } from './acquire.js';
+import { createContext, type LockContext } from './context.js';
+import { inspectLock } from './inspect.js';
+import type { LockInfo } from './lock-info.js';
+import type { AcquireOptions, LockOptions } from './options.js';
+import { duration, resolveLockOptions } from './resolve-options.js';
+import { LockHeldError } from '../errors/lock-held-error.js';
+
+/**
+ * A named lock: one object in a GCS bucket. Creating a `Lock` makes no request and starts no timer;
+ * only a held lease has one.
+ *
+ * @example
+ * ```ts
+ * import { Lock } from 'gcs-lock';
+ *
+ * const lock = new Lock('gs://my-bucket/locks/nightly-report', { ttl: 60_000 });
+ * await using lease = await lock.acquire({ timeout: 300_000 });
+ * await buildReport({ signal: lease.signal, fencingToken: lease.token });
+ * ```
+ */
+export class Lock {
+  /** `gs://bucket/object`. */
+  readonly url: string;
+  readonly bucket: string;
+  readonly object: string;
+  readonly #ctx: LockContext;
+
+  /**
+   * @param url `gs://bucket/object`; or pass `{ bucket, object, ...options }` as the only argument.
+   * @throws ConfigurationError for an invalid URL, name or option.
+   */
+  constructor(url: string, options?: LockOptions);
+  constructor(options: LockOptions & { bucket: string; object: string });
+  constructor(
+    target: string | (LockOptions & { bucket: string; object: string }),
+    options: LockOptions = {},
+  ) {
+    let bucket: string;
+    let object: string;
+    if (typeof target === 'string') {
+      ({ bucket, object } = parseLockUrl(target));
+    } else if (target !== null && typeof target === 'object') {
+      ({ bucket, object } = target);
+      options = target;
+      checkName('bucket', bucket, bucketNameProblem);
+      checkName('object', object, objectNameProblem);
+    } else {
+      throw new ConfigurationError(
+        'url',
+        'new Lock() needs a URL like "gs://my-bucket/locks/name", or { bucket, object }',
+      );
+    }
+    const resolved = resolveLockOptions(options);
+    this.bucket = bucket;
+    this.object = object;
+    this.url = formatLockUrl(bucket, object);
+    this.#ctx = createContext({
+      store:
+        options.store ??
+        defaultStore({
+          endpoint: options.endpoint,
+          authClient: options.authClient,
+          requestTimeout: resolved.requestTimeout,
+        }),
+      bucket,
+      object,
+      url: this.url,
+      options: resolved,
+      debug: createDebugLog(this.url),
+    });
+  }
+
+  /**
+   * Acquires the lock, waiting for it as long as `timeout` allows (for ever by default).
+   *
+   * @throws AcquireTimeoutError when the timeout passes; `LockHeldError` when `timeout` is 0 and the
+   * lock is held; the signal's reason when it aborts (no lock object is left behind);
+   * `MalformedLockError` when the object is not a gcs-lock lock; `StorageError` for failures.
+   * @example
+   * ```ts
+   * await using lease = await lock.acquire({ timeout: 60_000, signal: AbortSignal.timeout(90_000) });
+   * ```
+   */
+  async acquire(options: AcquireOptions = {}): Promise<Lease> {
+    const timeout =
+      options.timeout === undefined || options.timeout === Infinity
+        ? Infinity
+        : duration('timeout', options.timeout, 0, Number.MAX_SAFE_INTEGER);
+    const grant = await acquireGrant(this.#ctx, { timeout, signal: options.signal });
+    return new Lease(this.#ctx, grant);
+  }
+
+  /**
+   * One attempt: the lease, or `null` when someone else holds a valid lease. A stale lease is taken
+   * over in the same attempt.
+   *
+   * @example
+   * ```ts
+   * const lease = await lock.tryAcquire();
+   * if (!lease) return console.log('another run is in progress');
+   * ```
+   */
+  async tryAcquire(options: { signal?: AbortSignal } = {}): Promise<Lease | null> {
+    try {
+      return await this.acquire({ ...options, timeout: 0 });
+    } catch (error) {
+      if (error instanceof LockHeldError) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * Acquires, runs `fn`, and releases, even when `fn` throws. Rejects with `fn`'s error if it threw;
+   * otherwise with the `LockLostError` if the lease was lost while `fn` ran; otherwise resolves
+   * with `fn`'s result.
+   *
+   * @example
+   * ```ts
+   * const rows = await lock.run(async (signal, lease) => migrate({ signal, token: lease.token }));
+   * ```
+   */
+  async run<T>(
+    fn: (signal: AbortSignal, lease: Lease) => Promise<T> | T,
+    options: AcquireOptions = {},
+  ): Promise<T> {
+    const lease = await this.acquire(options);
+    let result: T;
+    try {
+      result = await fn(lease.signal, lease);
+    } catch (error) {
+      await lease.release().catch(() => false);
+      throw error;
+    }
+    const lost = lease.lost;
+    await lease.release();
+    if (lost) lease.throwIfLost();
+    return result;
+  }
+
+  /**
+   * Who holds the lock, since when, until when, and the fencing token; `null` when it is free. One GET.
+   *
+   * @throws MalformedLockError when the object there is not a gcs-lock lock object.
+   * @example
+   * ```ts
+   * const info = await lock.inspect();
+   * if (info && !info.expired) console.log(`held by ${info.host}, expires in ${info.expiresInMs} ms`);
+   * ```
+   */
+  async inspect(options: { signal?: AbortSignal } = {}): Promise<LockInfo | null> {
+    return inspectLock(this.#ctx, options.signal);
+  }
+}
+
+function checkName(option: string, value: unknown, problem: (name: string) => string | undefined): void {
+  const why = typeof value === 'string' ? problem(value) : 'must be a string';
+  if (why)
+    throw new ConfigurationError(option, `${option} name ${JSON.stringify(value)} is invalid: it ${why}`);
+}

@@ -1,0 +1,85 @@
+import { ConfigurationError } from '../errors/configuration-error.js';
+import type { LockOptions, ResolvedLockOptions } from './options.js';
+
+export const DEFAULT_TTL = 60_000;
+export const MIN_TTL = 1_000;
+export const MAX_TTL = 7 * 24 * 60 * 60 * 1000;
+export const DEFAULT_POLL_INITIAL = 250;
+export const DEFAULT_POLL_MAX = 2_000;
+export const DEFAULT_REQUEST_TIMEOUT = 10_000;
+export const MAX_DESCRIPTION_LENGTH = 1024;
+
+/** Checks every option and fills in the defaults; throws `ConfigurationError` naming the bad one. */
+export function resolveLockOptions(options: LockOptions): ResolvedLockOptions {
+  const ttl = duration('ttl', options.ttl ?? DEFAULT_TTL, MIN_TTL, MAX_TTL);
+  const refreshInterval = duration(
+    'refreshInterval',
+    options.refreshInterval ?? Math.floor(ttl / 4),
+    1,
+    ttl - 1,
+  );
+  const lossMargin = duration('lossMargin', options.lossMargin ?? Math.floor(ttl / 5), 1, ttl - 1);
+  if (refreshInterval >= ttl - lossMargin) {
+    throw new ConfigurationError(
+      'refreshInterval',
+      `refreshInterval (${refreshInterval} ms) must be less than ttl - lossMargin (${ttl - lossMargin} ms), ` +
+        'so that a refresh can fail and be retried before the lease is declared lost',
+    );
+  }
+  const pollInitial = duration('poll.initial', options.poll?.initial ?? DEFAULT_POLL_INITIAL, 1, MAX_TTL);
+  const pollMax = duration(
+    'poll.max',
+    options.poll?.max ?? Math.max(DEFAULT_POLL_MAX, pollInitial),
+    1,
+    MAX_TTL,
+  );
+  if (pollInitial > pollMax) {
+    throw new ConfigurationError(
+      'poll',
+      `poll.initial (${pollInitial}) must not exceed poll.max (${pollMax})`,
+    );
+  }
+  const description = options.description;
+  if (
+    description !== undefined &&
+    (typeof description !== 'string' || description.length > MAX_DESCRIPTION_LENGTH)
+  ) {
+    throw new ConfigurationError(
+      'description',
+      `description must be a string of at most ${MAX_DESCRIPTION_LENGTH} characters`,
+    );
+  }
+  for (const name of ['onLost', 'onEvent'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw new ConfigurationError(name, `${name} must be a function`);
+    }
+  }
+  return {
+    ttl,
+    refreshInterval,
+    lossMargin,
+    pollInitial,
+    pollMax,
+    description,
+    requestTimeout: duration('requestTimeout', options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT, 1, MAX_TTL),
+    onLost: options.onLost,
+    onEvent: options.onEvent,
+  };
+}
+
+/** A duration option: a finite number of milliseconds within [min, max]. */
+export function duration(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new ConfigurationError(
+      name,
+      `${name} must be a number of milliseconds from ${min} to ${max}, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  return typeof value;
+}

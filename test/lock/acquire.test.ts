@@ -1,0 +1,225 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AcquireTimeoutError } from '../../src/errors/acquire-timeout-error.js';
+import { LockHeldError } from '../../src/errors/lock-held-error.js';
+import { MalformedLockError } from '../../src/errors/malformed-lock-error.js';
+import { StorageError } from '../../src/errors/storage-error.js';
+import { BUCKET, OBJECT, newLock, newStore, types, useFakeClock } from '../helpers/memory-lock.js';
+
+beforeEach(useFakeClock);
+afterEach(() => vi.useRealTimers());
+
+/** A lock object as a crashed holder leaves it: nobody refreshes it any more. */
+function crashedHolder(store: ReturnType<typeof newStore>, ttl = 10_000): string {
+  const object = store.engine.insertObject(
+    BUCKET,
+    OBJECT,
+    {
+      data: Buffer.from('{}'),
+      metadata: { 'gcs-lock-version': '1', 'gcs-lock-owner': 'crashed', 'gcs-lock-ttl-ms': String(ttl) },
+    },
+    { ifGenerationMatch: '0' },
+  );
+  return object.generation.toString();
+}
+
+describe('acquire', () => {
+  it('waits by polling with reads, and writes only when the lock is free', async () => {
+    const store = newStore();
+    const holder = await newLock(store).lock.acquire();
+    const { lock, events } = newLock(store);
+    const waiting = lock.acquire();
+    await vi.advanceTimersByTimeAsync(30_000);
+    await holder.release();
+    await vi.advanceTimersByTimeAsync(3_000);
+    const lease = await waiting;
+    expect(lease.token).not.toBe(holder.token);
+    // One create by the holder, one failed create by the waiter on arrival, one after the release.
+    expect(store.requests.insert).toBe(3);
+    expect(store.requests.get).toBeGreaterThanOrEqual(15);
+    expect(types(events)).toEqual(['contended', 'acquired']);
+    await lease.release();
+  });
+
+  it('takes over a crashed holder within about one ttl plus one poll, judged on the server clock', async () => {
+    const store = newStore();
+    // The server's clock is an hour ahead of this machine's: a client-clock judgement would take over
+    // at once; a correct one waits out the ttl.
+    store.engine.clockOffsetMs = 3_600_000;
+    const stale = crashedHolder(store, 10_000);
+    const { lock, events } = newLock(store);
+    const started = performance.now();
+    const waiting = lock.acquire();
+    let acquiredAt = 0;
+    void waiting.then(() => (acquiredAt = performance.now()));
+    await vi.advanceTimersByTimeAsync(9_000);
+    expect(acquiredAt).toBe(0);
+    await vi.advanceTimersByTimeAsync(6_000);
+    const lease = await waiting;
+    // The server's Date has whole seconds, so expiry is seen up to a second late; polls cap at 2 s.
+    expect(acquiredAt - started).toBeGreaterThanOrEqual(10_000);
+    expect(acquiredAt - started).toBeLessThanOrEqual(10_000 + 1_000 + 2_000);
+    expect(types(events)).toEqual(['contended', 'took-over', 'acquired']);
+    expect(events[1]).toMatchObject({ previous: { token: stale } });
+    expect(BigInt(lease.token)).toBeGreaterThan(BigInt(stale));
+    await lease.release();
+  });
+
+  it('lets exactly one of two waiters take over the same stale lease', async () => {
+    const store = newStore();
+    crashedHolder(store, 5_000);
+    await vi.advanceTimersByTimeAsync(7_000);
+    const a = newLock(store);
+    const b = newLock(store);
+    const results = await Promise.allSettled([
+      a.lock.acquire({ timeout: 0 }),
+      b.lock.acquire({ timeout: 0 }),
+    ]);
+    const won = results.filter((result) => result.status === 'fulfilled');
+    const lost = results.filter((result) => result.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect((lost[0] as PromiseRejectedResult).reason).toBeInstanceOf(LockHeldError);
+    expect(types([...a.events, ...b.events]).filter((type) => type === 'took-over')).toHaveLength(1);
+    const winner = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof a.lock.acquire>>>).value;
+    expect(store.engine.getObject(BUCKET, OBJECT).generation.toString()).toBe(winner.token);
+    await winner.release();
+  });
+
+  it('throws LockHeldError with the holder for timeout 0, and AcquireTimeoutError after a timeout', async () => {
+    const store = newStore();
+    const holder = await newLock(store, { description: 'deploy 42' }).lock.acquire();
+    const { lock } = newLock(store);
+    const held = await lock.acquire({ timeout: 0 }).catch((error: unknown) => error);
+    expect(held).toBeInstanceOf(LockHeldError);
+    expect((held as LockHeldError).holder).toMatchObject({ token: holder.token, description: 'deploy 42' });
+    expect((held as LockHeldError).message).toContain('deploy 42');
+
+    const timedOut = lock.acquire({ timeout: 5_000 }).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(6_000);
+    const error = await timedOut;
+    expect(error).toBeInstanceOf(AcquireTimeoutError);
+    expect((error as AcquireTimeoutError).waitedMs).toBeGreaterThanOrEqual(5_000);
+    expect((error as AcquireTimeoutError).holder?.token).toBe(holder.token);
+    await holder.release();
+  });
+
+  it('gives up on abort while waiting and leaves nothing behind', async () => {
+    const store = newStore();
+    const holder = await newLock(store).lock.acquire();
+    const { lock } = newLock(store);
+    const controller = new AbortController();
+    const waiting = lock.acquire({ signal: controller.signal }).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(3_000);
+    controller.abort(new Error('SIGINT'));
+    expect(await waiting).toMatchObject({ message: 'SIGINT' });
+    await holder.release();
+    expect(store.engine.listObjects(BUCKET).items).toHaveLength(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('resolves an ambiguous create by the owner token, not by waiting a ttl', async () => {
+    const store = newStore();
+    // The create commits but its response is lost; the retry answers 412.
+    store.faults.add({ kind: 'commit-then-drop', ops: ['insert'], count: 1 });
+    const { lock, events } = newLock(store);
+    const started = performance.now();
+    const acquiring = lock.acquire();
+    await vi.advanceTimersByTimeAsync(2_000);
+    const lease = await acquiring;
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(store.requests).toMatchObject({ insert: 2, get: 1 });
+    expect(lease.token).toBe(store.engine.getObject(BUCKET, OBJECT).generation.toString());
+    expect(types(events)).toEqual(['acquired']);
+    expect(await lease.release()).toBe(true);
+  });
+
+  it('deletes its own orphan when aborted after an ambiguous create', async () => {
+    const store = newStore();
+    store.faults.add({ kind: 'commit-then-drop', ops: ['insert'], count: 1 });
+    const { lock } = newLock(store);
+    const controller = new AbortController();
+    const acquiring = lock.acquire({ signal: controller.signal }).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(0);
+    controller.abort(new Error('cancelled'));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await acquiring).toMatchObject({ message: 'cancelled' });
+    expect(store.engine.listObjects(BUCKET).items).toHaveLength(0);
+  });
+
+  it('rides out a 429/503 storm on create', async () => {
+    const store = newStore();
+    store.faults.add({ kind: 'error', status: 429, ops: ['insert'], count: 3 });
+    store.faults.add({ kind: 'error', status: 503, ops: ['insert'], count: 2 });
+    const { lock } = newLock(store);
+    const acquiring = lock.acquire();
+    await vi.advanceTimersByTimeAsync(30_000);
+    const lease = await acquiring;
+    expect(store.requests.insert).toBe(6);
+    await lease.release();
+  });
+
+  it('reports an outage longer than a ttl as a StorageError, not as contention', async () => {
+    const store = newStore();
+    store.faults.add({ kind: 'error', status: 503 });
+    const { lock } = newLock(store, { ttl: 10_000 });
+    const acquiring = lock.acquire().catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(20_000);
+    const error = await acquiring;
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).status).toBe(503);
+  });
+
+  it('does not retry a 403', async () => {
+    const store = newStore();
+    store.faults.add({ kind: 'error', status: 403, count: 1 });
+    const { lock } = newLock(store);
+    const error = await lock.acquire().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).status).toBe(403);
+    expect(store.requestCount).toBe(1);
+  });
+
+  it.each([
+    ['no gcs-lock metadata at all', {}],
+    [
+      'an unknown protocol version',
+      { 'gcs-lock-version': '9', 'gcs-lock-owner': 'x', 'gcs-lock-ttl-ms': '1000' },
+    ],
+    ['no owner', { 'gcs-lock-version': '1', 'gcs-lock-ttl-ms': '1000' }],
+    [
+      'a ttl that is not a number',
+      { 'gcs-lock-version': '1', 'gcs-lock-owner': 'x', 'gcs-lock-ttl-ms': 'soon' },
+    ],
+    ['a ttl of zero', { 'gcs-lock-version': '1', 'gcs-lock-owner': 'x', 'gcs-lock-ttl-ms': '0' }],
+  ])('never overwrites a malformed lock object (%s)', async (_, metadata) => {
+    const store = newStore();
+    const foreign = store.engine.insertObject(BUCKET, OBJECT, { data: Buffer.from('precious'), metadata });
+    await vi.advanceTimersByTimeAsync(3_600_000);
+    const { lock } = newLock(store);
+    for (const attempt of [
+      () => lock.acquire({ timeout: 10_000 }),
+      () => lock.tryAcquire(),
+      () => lock.inspect(),
+    ]) {
+      const error = await attempt().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(MalformedLockError);
+      expect((error as MalformedLockError).message).toContain(`gs://${BUCKET}/${OBJECT}`);
+    }
+    const after = store.engine.getObject(BUCKET, OBJECT);
+    expect(after.generation).toBe(foreign.generation);
+    expect(after.data.toString()).toBe('precious');
+  });
+
+  it('gives successive holders distinct, increasing fencing tokens', async () => {
+    const store = newStore();
+    const { lock } = newLock(store);
+    const tokens: bigint[] = [];
+    for (let i = 0; i < 5; i++) {
+      await lock.run((_, lease) => {
+        tokens.push(BigInt(lease.token));
+      });
+    }
+    expect(new Set(tokens).size).toBe(5);
+    expect([...tokens].sort((a, b) => (a < b ? -1 : 1))).toEqual(tokens);
+  });
+});
