@@ -1,0 +1,82 @@
+import { Lock } from '../../lock/lock.js';
+import type { LockInfo } from '../../lock/lock-info.js';
+import { parseLockUrl } from '../../util/lock-url.js';
+import { expectPositionals, parseCommandLine, usageFromConfiguration } from '../args.js';
+import { ExitCode } from '../exit-codes.js';
+import { formatDuration, formatFields, formatHolder } from '../format.js';
+import { STATUS_HELP } from '../help.js';
+import { cliStore, ENDPOINT_OPTION } from '../store.js';
+
+/** The three states `status` reports, and their exit codes. */
+export type LockState = 'held' | 'free' | 'stale';
+
+const STATE_EXIT: Record<LockState, number> = {
+  held: ExitCode.OK,
+  free: ExitCode.CONFLICT,
+  stale: ExitCode.STALE,
+};
+
+/**
+ * `gcs-lock status gs://BUCKET/OBJECT`: one metadata read through `lock.inspect()`, shown for people
+ * or as JSON; the exit status says held (0), free (1) or stale (2).
+ */
+export async function statusCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine('status', args, {
+    ...ENDPOINT_OPTION,
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(`${STATUS_HELP}\n`);
+    return ExitCode.OK;
+  }
+  const [url] = expectPositionals('status', positionals, ['gs://BUCKET/OBJECT']) as [string];
+  let target: { bucket: string; object: string };
+  try {
+    target = parseLockUrl(url);
+  } catch (error) {
+    usageFromConfiguration(error);
+  }
+  const lock = new Lock({ ...target, store: cliStore(values.endpoint) });
+  const info = await lock.inspect();
+  const state: LockState = info === null ? 'free' : info.expired ? 'stale' : 'held';
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ url: lock.url, state, lock: info })}\n`);
+  } else {
+    process.stdout.write(`${formatStatus(lock.url, state, info)}\n`);
+  }
+  return STATE_EXIT[state];
+}
+
+/** The human-readable status: a headline, then one field per line. */
+export function formatStatus(url: string, state: LockState, info: LockInfo | null): string {
+  if (info === null) return `${url}: free`;
+  // The server's clock at the time of the read: expiry was judged on it, so "ago" is judged on it too.
+  const serverNow = info.expiresAt.getTime() - info.expiresInMs;
+  const headline =
+    state === 'stale' ? `${url}: STALE (its lease expired; the next acquirer takes it over)` : `${url}: held`;
+  const fields: Array<[string, string]> = [
+    ['holder', formatHolder({ ...info, description: undefined })],
+    ['host', info.host ?? '(unknown)'],
+    ['pid', info.pid !== undefined ? String(info.pid) : '(unknown)'],
+    ['description', info.description ?? '(none)'],
+    [
+      'since',
+      `${info.acquiredAt.toISOString()} (${formatDuration(serverNow - info.acquiredAt.getTime())} ago)`,
+    ],
+    [
+      'refreshed',
+      `${info.refreshedAt.toISOString()} (${formatDuration(serverNow - info.refreshedAt.getTime())} ago)`,
+    ],
+    [
+      info.expiresInMs >= 0 ? 'expires in' : 'expired',
+      `${formatDuration(Math.abs(info.expiresInMs))}${info.expiresInMs >= 0 ? '' : ' ago'} (at ${info.expiresAt.toISOString()})`,
+    ],
+    ['ttl', formatDuration(info.ttl)],
+    ['token', info.token],
+  ];
+  return `${headline}\n${formatFields(fields)
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n')}`;
+}

@@ -1,0 +1,43 @@
+import type { LockEvent } from '../lock/events.js';
+
+/** A CLI-level event for `--json`, besides the lock's own events. */
+export type CliEvent =
+  | { type: 'child-started'; pid: number | undefined; command: string }
+  | { type: 'child-exited'; code: number | null; signal: string | null }
+  | { type: 'signal-forwarded'; signal: string }
+  | { type: 'kill'; signal: string; reason: string }
+  | { type: 'interrupted'; signal: string }
+  | { type: 'gave-up'; reason: 'held' | 'timeout'; waitedMs: number | undefined }
+  | { type: 'error'; message: string; exitCode: number };
+
+/**
+ * Turns an event into one JSON line: `{"time":"...","event":"acquired",...}`. Errors become
+ * `{name, message, ...}` (their own enumerable fields would be lost by JSON.stringify); dates become
+ * ISO strings. Nothing here ever carries an owner token: lock events do not contain one.
+ */
+export function eventToJson(event: LockEvent | CliEvent, now: Date = new Date()): string {
+  const { type, ...rest } = event;
+  return JSON.stringify({ time: now.toISOString(), event: type, ...rest }, (_key, value: unknown) =>
+    value instanceof Error ? errorToJson(value) : value,
+  );
+}
+
+function errorToJson(error: Error): Record<string, unknown> {
+  const fields: Record<string, unknown> = { name: error.name, message: error.message };
+  for (const key of ['code', 'reason', 'status', 'token'] as const) {
+    const value = (error as unknown as Record<string, unknown>)[key];
+    if (value !== undefined) fields[key] = value;
+  }
+  return fields;
+}
+
+/** Writes events as JSON lines to a stream (stderr for `--json`, keeping stdout for the command). */
+export class JsonEventWriter {
+  readonly #stream: NodeJS.WritableStream;
+  constructor(stream: NodeJS.WritableStream) {
+    this.#stream = stream;
+  }
+  write(event: LockEvent | CliEvent): void {
+    this.#stream.write(`${eventToJson(event)}\n`);
+  }
+}
