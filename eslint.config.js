@@ -4,7 +4,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'docs/api/**', 'bench/results/**', '.torture/**'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'docs/api/**', 'bench/results/**', '.torture/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
