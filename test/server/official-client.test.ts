@@ -129,3 +129,24 @@ describe('metadata and delete', () => {
     expect(files.map((f) => f.name)).toEqual(['listed/one', 'listed/two']);
   });
 });
+
+describe('STORAGE_EMULATOR_HOST', () => {
+  it('points the client at the server when set to its URL, as the variable is documented', async () => {
+    const saved = process.env.STORAGE_EMULATOR_HOST;
+    process.env.STORAGE_EMULATOR_HOST = server.url;
+    try {
+      const viaEnv = new Storage({
+        projectId: 'test-project',
+        retryOptions: { autoRetry: false, maxRetries: 0 },
+      });
+      const file = viaEnv.bucket(BUCKET).file('via-env');
+      await file.save('env', { preconditionOpts: { ifGenerationMatch: 0 } });
+      expect((await file.getMetadata())[0].size).toBe('3');
+      expect(await statusOf(file.save('env', { preconditionOpts: { ifGenerationMatch: 0 } }))).toBe(412);
+      await file.delete();
+    } finally {
+      if (saved === undefined) delete process.env.STORAGE_EMULATOR_HOST;
+      else process.env.STORAGE_EMULATOR_HOST = saved;
+    }
+  });
+});

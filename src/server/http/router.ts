@@ -41,8 +41,11 @@ const DOWNLOAD = /^\/download\/storage\/v1\/b\/([^/]+)\/o\/(.+)$/;
 const UPLOAD = /^\/upload\/storage\/v1\/b\/([^/]+)\/o\/?$/;
 
 /** Maps a request to a route; throws `HttpError` for paths and methods GCS would not serve. */
-export function routeRequest(ctx: RouteContext, req: GcsRequest): Route {
+export function routeRequest(ctx: RouteContext, request: GcsRequest): Route {
   const { engine } = ctx;
+  // The official Node client uses STORAGE_EMULATOR_HOST verbatim as the JSON API base, so with
+  // `STORAGE_EMULATOR_HOST=http://host:port` its JSON requests come without `/storage/v1`.
+  const req = /^\/b(\/|$)/.test(request.path) ? { ...request, path: `/storage/v1${request.path}` } : request;
   const { method, query, baseUrl } = req;
   const upload = UPLOAD.exec(req.path);
   if (upload) return routeUpload(ctx, req, decode(upload[1]!));

@@ -43,6 +43,8 @@ describe('routeRequest', () => {
     });
     expect(target('POST', '/storage/v1/b?project=p', '{"name":"new-bucket"}').op).toBe('bucket');
     expect(target('GET', '/storage/v1/b/bkt')).toEqual({ op: 'bucket', bucket: 'bkt', object: undefined });
+    // STORAGE_EMULATOR_HOST as the official client uses it: the JSON API without `/storage/v1`.
+    expect(target('GET', '/b/bkt/o/x')).toEqual({ op: 'get', bucket: 'bkt', object: 'x' });
   });
 
   it('routing applies nothing: only run() does', () => {
