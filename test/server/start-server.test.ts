@@ -58,6 +58,13 @@ describe('startServer', () => {
     expect((await insertMedia(server.url, 'bkt', 'hot')).status).toBe(200);
   });
 
+  it('setting the clock back does not starve the rate limit', async () => {
+    await using server = await startServer({ buckets: ['bkt'], rateLimit: { perSecond: 1, burst: 2 } });
+    expect((await insertMedia(server.url, 'bkt', 'x')).status).toBe(200);
+    server.setClockOffset(-3_600_000);
+    expect((await insertMedia(server.url, 'bkt', 'x')).status).toBe(200);
+  });
+
   it('answers 404 for paths outside the API and 405 for unsupported methods', async () => {
     await using server = await startServer({ buckets: ['bkt'] });
     expect((await request(`${server.url}/nope`)).status).toBe(404);

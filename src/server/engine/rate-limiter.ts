@@ -25,7 +25,10 @@ export class RateLimiter {
   take(key: string, now: number): boolean {
     const { perSecond, burst } = this.#limit;
     const bucket = this.#buckets.get(key) ?? { tokens: burst, at: now };
-    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
+    // The server clock can be set back (clockOffsetMs): time running backwards refills nothing, and
+    // must not drain tokens either, or one object would be refused for as long as the clock was moved.
+    const elapsed = Math.max(0, now - bucket.at);
+    bucket.tokens = Math.min(burst, bucket.tokens + (elapsed / 1000) * perSecond);
     bucket.at = now;
     if (bucket.tokens < 1) {
       this.#buckets.set(key, bucket);
