@@ -4,7 +4,10 @@ import { bucketNameProblem, objectNameProblem } from '../../util/names.js';
 import { crc32cBase64 } from './crc32c.js';
 import { EngineError, invalid, notFound } from './engine-error.js';
 import { checkPreconditions } from './preconditions.js';
+import { listObjects, type ListOptions, type ListResult } from './list.js';
 import { RateLimiter, type RateLimit } from './rate-limiter.js';
+
+export type { ListOptions, ListResult } from './list.js';
 
 /** One live object version. */
 export interface EngineObject {
@@ -50,24 +53,8 @@ export interface ObjectPatch {
   contentType?: string;
 }
 
-export interface ListOptions {
-  prefix?: string;
-  delimiter?: string;
-  pageToken?: string;
-  maxResults?: number;
-  startOffset?: string;
-  endOffset?: string;
-}
-
-export interface ListResult {
-  items: EngineObject[];
-  prefixes: string[];
-  nextPageToken: string | undefined;
-}
-
 /** GCS's limit on custom metadata: 8 KiB in all, keys and values counted in UTF-8 bytes. */
 export const MAX_METADATA_BYTES = 8 * 1024;
-const MAX_LIST_RESULTS = 1000;
 
 /**
  * GCS's object semantics in memory: buckets, objects, generations, metagenerations and the four
@@ -191,32 +178,7 @@ export class StorageEngine {
   }
 
   listObjects(bucketName: string, options: ListOptions = {}): ListResult {
-    const bucket = this.getBucket(bucketName);
-    const prefix = options.prefix ?? '';
-    const maxResults = Math.min(options.maxResults ?? MAX_LIST_RESULTS, MAX_LIST_RESULTS);
-    if (!Number.isInteger(maxResults) || maxResults < 1) throw invalid('Invalid value for maxResults.');
-    const after = options.pageToken === undefined ? undefined : decodePageToken(options.pageToken);
-    const names = [...bucket.objects.keys()]
-      .filter((name) => name.startsWith(prefix))
-      .filter((name) => options.startOffset === undefined || name >= options.startOffset)
-      .filter((name) => options.endOffset === undefined || name < options.endOffset)
-      .sort(compareNames);
-
-    const items: EngineObject[] = [];
-    const prefixes = new Set<string>();
-    let nextPageToken: string | undefined;
-    for (const name of names) {
-      if (after !== undefined && compareNames(name, after) <= 0) continue;
-      const entry = collapse(name, prefix, options.delimiter);
-      if (entry.prefix !== undefined && prefixes.has(entry.prefix)) continue;
-      if (items.length + prefixes.size >= maxResults) {
-        nextPageToken = encodePageToken(lastEntry(items, prefixes));
-        break;
-      }
-      if (entry.prefix !== undefined) prefixes.add(entry.prefix);
-      else items.push(bucket.objects.get(name)!);
-    }
-    return { items, prefixes: [...prefixes], nextPageToken };
+    return listObjects(this.getBucket(bucketName).objects, options);
   }
 
   /** Restores an object exactly as persisted (generation included), for state that survives a restart. */
@@ -292,34 +254,4 @@ function mergeMetadata(
     else merged[key] = value;
   }
   return merged;
-}
-
-/** GCS lists in lexicographic order of the UTF-8 bytes of names. */
-function compareNames(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-
-function collapse(name: string, prefix: string, delimiter: string | undefined): { prefix?: string } {
-  if (!delimiter) return {};
-  const at = name.indexOf(delimiter, prefix.length);
-  return at === -1 ? {} : { prefix: name.slice(0, at + delimiter.length) };
-}
-
-function lastEntry(items: EngineObject[], prefixes: Set<string>): string {
-  const candidates = [...prefixes, ...(items.length > 0 ? [items[items.length - 1]!.name] : [])];
-  // A collapsed prefix stands for every name under it: resume after all of them.
-  return candidates
-    .map((entry) => (prefixes.has(entry) ? `${entry}\u{10ffff}` : entry))
-    .sort(compareNames)
-    .at(-1)!;
-}
-
-function encodePageToken(after: string): string {
-  return Buffer.from(after, 'utf8').toString('base64url');
-}
-
-function decodePageToken(token: string): string {
-  const decoded = Buffer.from(token, 'base64url').toString('utf8');
-  if (token.length === 0 || encodePageToken(decoded) !== token) throw invalid('Invalid pageToken.');
-  return decoded;
 }
