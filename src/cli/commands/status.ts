@@ -3,7 +3,7 @@ import type { LockInfo } from '../../lock/lock-info.js';
 import { parseLockUrl } from '../../util/lock-url.js';
 import { expectPositionals, parseCommandLine, usageFromConfiguration } from '../args.js';
 import { ExitCode } from '../exit-codes.js';
-import { formatDuration, formatFields, formatHolder } from '../format.js';
+import { formatDuration, formatFields } from '../format.js';
 import { STATUS_HELP } from '../help.js';
 import { cliStore, ENDPOINT_OPTION } from '../store.js';
 
@@ -56,7 +56,6 @@ export function formatStatus(url: string, state: LockState, info: LockInfo | nul
   const headline =
     state === 'stale' ? `${url}: STALE (its lease expired; the next acquirer takes it over)` : `${url}: held`;
   const fields: Array<[string, string]> = [
-    ['holder', formatHolder({ ...info, description: undefined })],
     ['host', info.host ?? '(unknown)'],
     ['pid', info.pid !== undefined ? String(info.pid) : '(unknown)'],
     ['description', info.description ?? '(none)'],
