@@ -10,7 +10,9 @@ import { inspectLock } from './inspect.js';
 import type { LockInfo } from './lock-info.js';
 import type { AcquireOptions, LockOptions } from './options.js';
 import { duration, resolveLockOptions } from './resolve-options.js';
+import { AcquireTimeoutError } from '../errors/acquire-timeout-error.js';
 import { LockHeldError } from '../errors/lock-held-error.js';
+import { abortReason } from '../util/clock.js';
 
 /**
  * A named lock: one object in a GCS bucket. Creating a `Lock` makes no request and starts no timer;
@@ -93,8 +95,15 @@ export class Lock {
       options.timeout === undefined || options.timeout === Infinity
         ? Infinity
         : duration('timeout', options.timeout, 0, Number.MAX_SAFE_INTEGER);
-    const grant = await acquireGrant(this.#ctx, { timeout, signal: options.signal });
-    return new Lease(this.#ctx, grant);
+    const { signal } = options;
+    const lease = new Lease(this.#ctx, await acquireGrant(this.#ctx, { timeout, signal }));
+    if (signal?.aborted) {
+      // The caller gave up while the winning create was in flight (inserts are never aborted midway,
+      // so their outcome is known): hand the lock straight back rather than leave it held.
+      await lease.release().catch(() => false);
+      throw abortReason(signal);
+    }
+    return lease;
   }
 
   /**
@@ -111,7 +120,8 @@ export class Lock {
     try {
       return await this.acquire({ ...options, timeout: 0 });
     } catch (error) {
-      if (error instanceof LockHeldError) return null;
+      // A lock seen free but lost to a faster contender in the same attempt is "held" too.
+      if (error instanceof LockHeldError || error instanceof AcquireTimeoutError) return null;
       throw error;
     }
   }

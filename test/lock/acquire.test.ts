@@ -223,3 +223,19 @@ describe('acquire', () => {
     expect([...tokens].sort((a, b) => (a < b ? -1 : 1))).toEqual(tokens);
   });
 });
+
+describe('acquire, cancelled while its create is in flight', () => {
+  it('hands the lock straight back and rejects with the abort reason', async () => {
+    const store = newStore();
+    store.faults.add({ kind: 'latency', ops: ['insert'], latencyMs: 1_000, count: 1 });
+    const { lock } = newLock(store);
+    const controller = new AbortController();
+    const acquiring = lock.acquire({ signal: controller.signal }).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(500);
+    controller.abort(new Error('SIGINT'));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await acquiring).toMatchObject({ message: 'SIGINT' });
+    expect(store.requests).toMatchObject({ insert: 1, delete: 1 });
+    expect(store.engine.listObjects(BUCKET).items).toHaveLength(0);
+  });
+});
