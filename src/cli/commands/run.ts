@@ -214,8 +214,8 @@ export async function runCommand(args: string[]): Promise<number> {
   } catch (error) {
     statusLine.clear();
     const { message, exitCode } = describeError(error);
-    emit({ type: 'error', message, exitCode });
-    process.stderr.write(`gcs-lock: ${message}\n`);
+    if (json) emit({ type: 'error', message, exitCode });
+    else process.stderr.write(`gcs-lock: ${message}\n`);
     return exitCode;
   } finally {
     for (const signal of FORWARDED_SIGNALS) process.off(signal, onSignal);
@@ -230,6 +230,12 @@ interface Io {
 
 /** Runs the command while holding `lease`; kills it if the lease is lost; releases at the end. */
 async function runHolding(plan: RunPlan, lease: Lease, io: Io): Promise<number> {
+  if (lease.lost) {
+    // Lost before the command could start (a stalled process, a broken lock): never start it.
+    io.warn(`lost ${plan.url} before ${plan.command} started; not running it`);
+    await lease.release().catch(() => false);
+    return ExitCode.LOST;
+  }
   const child = startChild(plan.command, plan.args, {
     ...process.env,
     GCS_LOCK_URL: plan.url,
