@@ -200,7 +200,9 @@ describe('gcs-lock run', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { event: string });
-    expect(events.map((e) => e.event)).toEqual(['acquired', 'child-started', 'child-exited', 'released']);
+    // A refresh may or may not fall inside the command's run: leave it out, never assert timings.
+    const kinds = events.map((e) => e.event).filter((kind) => kind !== 'refreshed');
+    expect(kinds).toEqual(['acquired', 'child-started', 'child-exited', 'released']);
     expect(result.stderr).not.toMatch(/owner/i);
   });
 
