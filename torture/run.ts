@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import { parseFaults } from './faults.js';
+import { runTorture } from './orchestrator.js';
+import { formatTable, formatViolations } from './report.js';
+
+/** `npm run torture -- --workers 8 --duration 60s --faults all`: prints the figures, exits 1 on a violation. */
+const USAGE = `usage: npm run torture -- [--workers 8] [--locks 2] [--duration 60s | --count N]
+         [--faults all|none|latency,kill,503,pause,reset,429,commit-then-drop,rate-limit,clock]
+         [--ttl 2s] [--slack 6s] [--history .torture/history-<time>.jsonl]`;
+
+function parseDuration(name: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text);
+  if (!match)
+    throw new Error(`${name} must be a duration like 500ms, 60s or 10m, got ${JSON.stringify(text)}`);
+  const unit = match[2] ?? 'ms';
+  return Math.round(Number(match[1]) * (unit === 'm' ? 60_000 : unit === 's' ? 1000 : 1));
+}
+
+function positiveInt(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      workers: { type: 'string', default: '8' },
+      locks: { type: 'string', default: '2' },
+      duration: { type: 'string' },
+      count: { type: 'string' },
+      faults: { type: 'string', default: 'all' },
+      ttl: { type: 'string', default: '2s' },
+      slack: { type: 'string', default: '6s' },
+      history: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const quota = values.count === undefined ? null : positiveInt('--count', values.count);
+  const result = await runTorture({
+    workers: positiveInt('--workers', values.workers),
+    locks: positiveInt('--locks', values.locks),
+    // With a count and no duration, the duration is only an upper bound.
+    durationMs: parseDuration('--duration', values.duration ?? (quota === null ? '60s' : '30m')),
+    quota,
+    faults: parseFaults(values.faults),
+    ttl: parseDuration('--ttl', values.ttl),
+    slackMs: parseDuration('--slack', values.slack),
+    historyPath: values.history ?? `.torture/history-${stamp}.jsonl`,
+    log: (line) => console.error(line),
+  });
+  console.log(formatTable(result.check));
+  console.log(`\nhistory: ${result.historyPath} (${result.events.length} events)`);
+  if (!result.check.ok) {
+    console.log(`\nVIOLATIONS:\n${formatViolations(result.check.violations)}`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    console.error(USAGE);
+    process.exit(2);
+  },
+);
