@@ -74,6 +74,8 @@ export interface CliProcess {
   readonly stdout: string;
   readonly stderr: string;
   done: Promise<CliResult>;
+  /** Resolves when the process itself ends, even if a command it started still holds its output open. */
+  exited: Promise<void>;
   /** Resolves once stderr (or stdout) contains `text`. */
   waitForOutput(text: string | RegExp, stream?: 'stdout' | 'stderr'): Promise<void>;
 }
@@ -99,8 +101,10 @@ export function startCli(args: string[], env: Record<string, string> = {}): CliP
   const done = new Promise<CliResult>((resolve) => {
     child.once('close', (code, signal) => resolve({ code, signal, ...out }));
   });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     child,
+    exited,
     get stdout() {
       return out.stdout;
     },

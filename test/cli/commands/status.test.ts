@@ -71,11 +71,12 @@ describe('gcs-lock status', () => {
       '--',
       process.execPath,
       '-e',
-      'setInterval(() => {}, 1000)',
+      'setTimeout(() => {}, 3000)',
     ]);
     await until(() => server.object('stale') !== undefined);
-    holder.child.kill('SIGKILL'); // a crashed holder: nothing released
-    await holder.done;
+    // A crashed holder: nothing released. Its command outlives it, and ends by itself.
+    holder.child.kill('SIGKILL');
+    await holder.exited;
     server.setClockOffset(120_000);
     try {
       const result = await runCli(['status', url('stale'), '--endpoint', server.url]);
