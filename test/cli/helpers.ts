@@ -131,6 +131,13 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
   return startCli(args, env).done;
 }
 
+/**
+ * A command body that runs until it is signalled, or until its parent (gcs-lock) dies: a test that
+ * fails half-way must not leave it running for ever.
+ */
+export const UNTIL_ORPHANED =
+  'const parent = process.ppid; setInterval(() => { if (process.ppid !== parent) process.exit(1); }, 200);';
+
 /** Polls `condition` every 20 ms until it holds (tests never assert timings; vitest's timeout bounds this). */
 export async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
   while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt, runCli, startCli, until, type CliProcess } from '../helpers.js';
+import { ensureBuilt, runCli, startCli, until, UNTIL_ORPHANED, type CliProcess } from '../helpers.js';
 import { BUCKET, lockServer } from '../lock-server.js';
 
 let server: Awaited<ReturnType<typeof lockServer>>;
@@ -26,7 +26,7 @@ const node = (script: string, ...args: string[]): string[] => [process.execPath,
 const common = (): string[] => ['--endpoint', server.url, '--ttl', '2s'];
 /** A holder that keeps the lock until it is signalled. */
 async function holdLock(extra: string[] = []): Promise<CliProcess> {
-  const holder = startCli(['run', url, ...common(), ...extra, '--', ...node('setInterval(() => {}, 1000)')]);
+  const holder = startCli(['run', url, ...common(), ...extra, '--', ...node(UNTIL_ORPHANED)]);
   await until(() => server.object(name) !== undefined);
   return holder;
 }
@@ -154,7 +154,7 @@ describe('gcs-lock run', () => {
     const script = `const fs = require('node:fs');
       process.on('SIGINT', () => fs.appendFileSync(process.argv[1], 'INT\\n'));
       process.on('SIGTERM', () => { fs.appendFileSync(process.argv[1], 'TERM\\n'); process.exit(3); });
-      fs.writeFileSync(process.argv[1], ''); setInterval(() => {}, 1000);`;
+      fs.writeFileSync(process.argv[1], ''); ${UNTIL_ORPHANED}`;
     const run = startCli(['run', url, ...common(), '--', ...node(script, log)]);
     await until(() => existsSync(log));
     run.child.kill('SIGINT');
@@ -167,7 +167,7 @@ describe('gcs-lock run', () => {
   it('a lost lease (refresh failing by fault injection) terminates the command and exits 75', async () => {
     const marker = join(dir, `${name}.term`);
     const script = `process.on('SIGTERM', () => { require('node:fs').writeFileSync(process.argv[1], 'TERM'); process.exit(0); });
-      setInterval(() => {}, 1000);`;
+      ${UNTIL_ORPHANED}`;
     const run = startCli(['run', url, ...common(), '--json', '--', ...node(script, marker)]);
     await run.waitForOutput('"event":"child-started"');
     const rule = server.faults.add({ kind: 'error', status: 503, ops: ['patch'], object: name });
@@ -182,7 +182,7 @@ describe('gcs-lock run', () => {
   it('a lost lease (lock object deleted) SIGKILLs a command that ignores SIGTERM, after --kill-grace', async () => {
     const pidFile = join(dir, `${name}.pid`);
     const script = `process.on('SIGTERM', () => {}); require('node:fs').writeFileSync(process.argv[1], String(process.pid));
-      setInterval(() => {}, 1000);`;
+      ${UNTIL_ORPHANED}`;
     const run = startCli(['run', url, ...common(), '--kill-grace', '300ms', '--', ...node(script, pidFile)]);
     await until(() => existsSync(pidFile) && server.object(name) !== undefined);
     server.engine.deleteObject(BUCKET, name); // as if someone broke the lock

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, runCli, startCli, until } from '../helpers.js';
+import { ensureBuilt, runCli, startCli, until, UNTIL_ORPHANED } from '../helpers.js';
 import { BUCKET, lockServer } from '../lock-server.js';
 
 let server: Awaited<ReturnType<typeof lockServer>>;
@@ -31,7 +31,7 @@ describe('gcs-lock status', () => {
       '--',
       process.execPath,
       '-e',
-      'setInterval(() => {}, 1000)',
+      UNTIL_ORPHANED,
     ]);
     await until(() => server.object('held') !== undefined);
     const token = server.object('held')!.generation.toString();
