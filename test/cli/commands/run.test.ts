@@ -206,6 +206,32 @@ describe('gcs-lock run', () => {
     expect(result.stderr).not.toMatch(/owner/i);
   });
 
+  it('refuses an object gcs-lock did not write (65) and reports refused credentials (77), running nothing', async () => {
+    server.engine.insertObject(BUCKET, name, {
+      data: Buffer.from('x'),
+      contentType: 'text/plain',
+      metadata: {},
+    });
+    const foreign = await runCli(['run', url, ...common(), '--', ...node('console.log("ran")')]);
+    expect(foreign.code).toBe(65);
+    expect(foreign.stderr).toMatch(/not a gcs-lock lock object/);
+    expect(foreign.stdout).toBe('');
+
+    const other = `${name}-denied`;
+    const rule = server.faults.add({ kind: 'error', status: 403, object: other });
+    const denied = await runCli([
+      'run',
+      `gs://${BUCKET}/${other}`,
+      ...common(),
+      '--',
+      ...node('console.log("ran")'),
+    ]);
+    server.faults.remove(rule);
+    expect(denied.code).toBe(77);
+    expect(denied.stderr).toMatch(/roles\/storage.objectUser/);
+    expect(denied.stdout).toBe('');
+  });
+
   it('explains usage mistakes with exit 64', async () => {
     const missing = await runCli(['run', url, 'echo', 'hi']);
     expect(missing.code).toBe(64);
