@@ -141,7 +141,8 @@ export class FaultSchedule {
       case 'rate-limit':
         this.#host.server.setRateLimit(GCS_RATE_LIMIT);
         this.#host.record('rate-limit', 'on');
-        this.#after(this.#slotMs * 2, () => {
+        // Three slots: long enough for waiters and holders to spend GCS's burst of five and be refused.
+        this.#after(this.#slotMs * 3, () => {
           this.#host.server.setRateLimit(false);
           this.#host.record('rate-limit', 'off');
         });
