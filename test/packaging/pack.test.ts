@@ -1,0 +1,300 @@
+/**
+ * The package as a user gets it: `npm pack` the built tree, install the tarball into an empty project,
+ * and use it there: `import`, `require` (where Node allows require(esm)), `gcs-lock/testing`, the types
+ * (tsc on a consumer file) and the `gcs-lock` binary. Then check the contents with publint and
+ * @arethetypeswrong/cli (profile `esm-only`: gcs-lock ships ES modules only, so the CommonJS
+ * resolution modes are not expected to resolve) and by hand: no tests, no sources, no source maps, an
+ * `exports` map with `types` first whose every target is in the tarball.
+ *
+ * Installing needs the npm registry only for google-auth-library's dependencies, and uses the local
+ * npm cache first (`--prefer-offline`), so it normally makes no network request at all.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../cli/helpers.js';
+import { ROOT } from '../docs/markdown-examples.js';
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], cwd: string, timeoutMs = 90_000): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const { STORAGE_EMULATOR_HOST: _, ...env } = process.env;
+    const child = spawn(command, args, { cwd, env: { ...env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function ok(result: Result, what: string): Result {
+  if (result.code !== 0) {
+    throw new Error(
+      `${what} exited ${result.code}\n--- stdout ---\n${result.stdout}\n--- stderr ---\n${result.stderr}`,
+    );
+  }
+  return result;
+}
+
+/** require(esm) without a flag: Node 20.19+, 22.12+, 23+. */
+function requireEsmSupported(): boolean {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  return major >= 23 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19);
+}
+
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const NPX = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+
+let dir: string;
+let consumer: string;
+let tarball: string;
+let files: string[];
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  exports: Record<string, string | Record<string, string>>;
+  bin: Record<string, string>;
+  engines: { node: string };
+};
+
+beforeAll(async () => {
+  await ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'gcs-lock-pack-'));
+  // --ignore-scripts: dist/ is built above, under the build lock other test files share.
+  const packed = ok(
+    await run(NPM, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], ROOT),
+    'npm pack',
+  );
+  const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  tarball = join(dir, info!.filename);
+  files = info!.files.map((file) => file.path).sort();
+
+  consumer = join(dir, 'consumer');
+  mkdirSync(consumer);
+  writeFileSync(
+    join(consumer, 'package.json'),
+    JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }),
+  );
+  ok(
+    await run(
+      NPM,
+      [
+        'install',
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        '--ignore-scripts',
+        '--loglevel=error',
+        tarball,
+      ],
+      consumer,
+    ),
+    'npm install <tarball>',
+  );
+}, 120_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the installed package', () => {
+  it("works with import { Lock } from 'gcs-lock'", async () => {
+    const script = [
+      "import { Lock, LockHeldError } from 'gcs-lock';",
+      "import { MemoryStore } from 'gcs-lock/testing';",
+      "const store = new MemoryStore({ buckets: ['pack-test'] });",
+      "const lock = new Lock('gs://pack-test/job', { store });",
+      'const token = await lock.run(async (_signal, lease) => lease.token);',
+      "console.log(JSON.stringify({ token, held: typeof LockHeldError, url: import.meta.resolve('gcs-lock') }));",
+    ].join('\n');
+    const result = ok(await run(process.execPath, ['--input-type=module', '-e', script], consumer), 'import');
+    const out = JSON.parse(result.stdout) as { token: string; held: string; url: string };
+    expect(out.token).toMatch(/^\d+$/);
+    expect(out.held).toBe('function');
+    // Resolved from the installed copy, not from this repository.
+    expect(out.url).toContain(`${consumer}/node_modules/gcs-lock/dist/index.js`);
+  });
+
+  it.skipIf(!requireEsmSupported())(
+    `works with require('gcs-lock')${requireEsmSupported() ? '' : ` — skipped: Node ${process.versions.node} cannot require() ES modules without a flag (needs 20.19+, 22.12+ or 23+)`}`,
+    async () => {
+      const script =
+        "const { Lock, StorageError } = require('gcs-lock'); console.log(typeof Lock, typeof StorageError);";
+      const result = ok(await run(process.execPath, ['-e', script], consumer), 'require');
+      expect(result.stdout.trim()).toBe('function function');
+    },
+  );
+
+  it("starts a local server from 'gcs-lock/testing' and locks through it over HTTP", async () => {
+    const script = [
+      "import { Lock } from 'gcs-lock';",
+      "import { startServer } from 'gcs-lock/testing';",
+      // No `await using` here: Node 20 cannot run it untranspiled.
+      "const server = await startServer({ buckets: ['pack-test'] });",
+      'try {',
+      "  const lock = new Lock('gs://pack-test/job', { endpoint: server.url });",
+      '  const lease = await lock.acquire();',
+      '  const info = await lock.inspect();',
+      '  await lease.release();',
+      '  const free = (await lock.inspect()) === null;',
+      '  console.log(JSON.stringify({ url: server.url, same: info?.token === lease.token, free }));',
+      '} finally {',
+      '  await server.close();',
+      '}',
+    ].join('\n');
+    const result = ok(
+      await run(process.execPath, ['--input-type=module', '-e', script], consumer),
+      'testing',
+    );
+    const out = JSON.parse(result.stdout) as { url: string; same: boolean; free: boolean };
+    expect(out.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(out).toMatchObject({ same: true, free: true });
+  });
+
+  it('has types that a strict TypeScript consumer can use', async () => {
+    writeFileSync(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          // The package's own .d.ts files are checked too, not skipped.
+          skipLibCheck: false,
+          typeRoots: [join(ROOT, 'node_modules/@types')],
+          types: ['node'],
+        },
+        files: ['consumer.ts'],
+      }),
+    );
+    writeFileSync(
+      join(consumer, 'consumer.ts'),
+      [
+        "import { Lock, LockHeldError, StorageError, type Lease, type LockInfo, type LockEvent } from 'gcs-lock';",
+        "import { MemoryStore, startServer, type RunningServer } from 'gcs-lock/testing';",
+        '',
+        "const lock = new Lock('gs://pack-test/job', { store: new MemoryStore({ buckets: ['pack-test'] }), onEvent: (e: LockEvent) => e.type });",
+        'const lease: Lease | null = await lock.tryAcquire();',
+        'const token: string | undefined = lease?.token;',
+        'const info: LockInfo | null = await lock.inspect();',
+        'const status: number | undefined = new StorageError("GET", 503, "x").status;',
+        'const server: RunningServer = await startServer();',
+        '// @ts-expect-error: ttl is a number of milliseconds',
+        "new Lock('gs://pack-test/job', { ttl: '60s' });",
+        'export { token, info, status, server, LockHeldError };',
+      ].join('\n'),
+    );
+    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], consumer);
+    expect(`${result.stdout}${result.stderr}`).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('runs the gcs-lock binary (npx gcs-lock --help)', async () => {
+    const result = ok(await run(NPX, ['--no', '--', 'gcs-lock', '--help'], consumer), 'npx gcs-lock --help');
+    expect(result.stdout).toContain('gcs-lock run gs://BUCKET/OBJECT');
+    const version = ok(await run(NPX, ['--no', '--', 'gcs-lock', '--version'], consumer), 'npx gcs-lock');
+    expect(version.stdout.trim()).toBe(`gcs-lock ${pkg.version}`);
+  });
+});
+
+describe('the package contents', () => {
+  it('holds the built entry points, the binary and the documents, and nothing else', () => {
+    for (const expected of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'CHANGELOG.md',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/testing/index.js',
+      'dist/testing/index.d.ts',
+      'dist/cli/main.js',
+    ]) {
+      expect(files, expected).toContain(expected);
+    }
+    const unexpected = files.filter(
+      (file) =>
+        !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/.+\.(js|d\.ts))$/.test(file) ||
+        /(^|\/)(test|tests|__tests__)\//.test(file) ||
+        /\.(test|spec)\./.test(file),
+    );
+    expect(unexpected).toEqual([]);
+  });
+
+  it('has no source maps, and no compiled file points to one', () => {
+    expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
+    const installed = join(consumer, 'node_modules/gcs-lock');
+    const pointing = files
+      .filter((file) => file.endsWith('.js') || file.endsWith('.d.ts'))
+      .filter((file) => readFileSync(join(installed, file), 'utf8').includes('sourceMappingURL'));
+    expect(pointing).toEqual([]);
+  });
+
+  it('has an exports map with types first, every target in the tarball, and a runnable bin', () => {
+    for (const [subpath, target] of Object.entries(pkg.exports)) {
+      if (typeof target === 'string') {
+        expect(files, subpath).toContain(target.replace(/^\.\//, ''));
+        continue;
+      }
+      expect(Object.keys(target)[0], `${subpath}: "types" must come first`).toBe('types');
+      expect(Object.keys(target), subpath).toContain('default');
+      for (const file of Object.values(target)) expect(files, subpath).toContain(file.replace(/^\.\//, ''));
+    }
+    const bin = pkg.bin['gcs-lock']!.replace(/^\.\//, '');
+    expect(files).toContain(bin);
+    expect(readFileSync(join(consumer, 'node_modules/gcs-lock', bin), 'utf8')).toMatch(
+      /^#!\/usr\/bin\/env node\n/,
+    );
+    expect(pkg.engines.node).toBe('>=20');
+  });
+
+  it('passes publint', async () => {
+    const { publint } = await import('publint');
+    const { formatMessage } = await import('publint/utils');
+    const data = readFileSync(tarball);
+    const tarballBuffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+    const { messages, pkg: linted } = await publint({
+      pack: { tarball: tarballBuffer },
+      level: 'suggestion',
+    });
+    expect(messages.map((message) => formatMessage(message, linted) ?? message.code)).toEqual([]);
+  });
+
+  it('passes @arethetypeswrong/cli with the esm-only profile', async () => {
+    const attw = join(ROOT, 'node_modules/@arethetypeswrong/cli/dist/index.js');
+    const result = await run(
+      process.execPath,
+      [attw, tarball, '--profile', 'esm-only', '--format', 'json'],
+      ROOT,
+    );
+    const report = JSON.parse(result.stdout) as {
+      problems?: Record<string, Array<{ kind: string; entrypoint: string; resolutionKind: string }>>;
+    };
+    // esm-only ignores the CommonJS resolution modes (node10 and require() from node16 CJS); any
+    // problem in the ESM modes (node16 from ESM, bundler) fails.
+    const problems = Object.values(report.problems ?? {})
+      .flat()
+      .filter((problem) => !['node10', 'node16-cjs'].includes(problem.resolutionKind));
+    expect(problems).toEqual([]);
+    expect(result.code).toBe(0);
+  });
+});
