@@ -38,8 +38,9 @@ keeps the lease refreshed while it runs, releases it when the command exits, and
 command's exit status (128+N when the command was killed by signal N).
 
 The command sees GCS_LOCK_URL (the lock) and GCS_LOCK_TOKEN (the fencing token: the lock object's
-generation, larger for every later lease) in its environment. Pass the token to whatever you protect,
-so that it can reject writes from an older lease.
+generation, unique per lease) in its environment. Pass the token to whatever you protect, so that it
+can reject writes from an older lease. (GCS generations are microsecond timestamps and grow in
+practice, but GCS documents only that they are unique; the local server makes them strictly grow.)
 
 If the lease is LOST while the command runs (its refresh failed for too long, or someone broke the
 lock), the command gets SIGTERM, then SIGKILL after --kill-grace, and gcs-lock exits 75.
