@@ -238,7 +238,8 @@ describe('FaultPlan', () => {
       ['stallMs', 3_600_001, 'fault stallMs must be a number from 0 to 3600000, got 3600001'],
     ])('rejects %s=%j, naming the field and its range', (field, value, message) => {
       const plan = new FaultPlan();
-      expect(() => plan.add({ kind: 'error', [field]: value } as FaultRule)).toThrow(new TypeError(message));
+      const rule: FaultRule = { kind: 'error', [field]: value };
+      expect(() => plan.add(rule)).toThrow(new TypeError(message));
       expect(plan.rules()).toEqual([]);
     });
 

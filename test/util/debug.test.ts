@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { createDebugLog, debugEnabled } from '../../src/util/debug.js';
 
 describe('debugEnabled', () => {
@@ -34,7 +34,7 @@ describe('debugEnabled', () => {
 });
 
 describe('createDebugLog', () => {
-  let write: ReturnType<typeof vi.spyOn<typeof process.stderr, 'write'>>;
+  let write: MockInstance<typeof process.stderr.write>;
 
   beforeEach(() => {
     write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
