@@ -45,8 +45,10 @@ export function checkPreconditions(current: Versioned | undefined, preconditions
   ) {
     throw failed('ifMetagenerationMatch');
   }
-  if (generationNotMatch !== undefined && generationNotMatch === generation)
+  // "If no live object exists, the precondition fails" (the JSON API reference, for every value).
+  if (generationNotMatch !== undefined && (current === undefined || generationNotMatch === generation)) {
     throw notModified('ifGenerationNotMatch');
+  }
   if (
     metagenerationNotMatch !== undefined &&
     current !== undefined &&
