@@ -5,6 +5,14 @@ import { GcsLockError } from './gcs-lock-error.js';
  * - `taken`: the lock object now belongs to someone else, or was deleted (a refresh answered 412 or 404);
  * - `expired`: no refresh succeeded before the holder-side deadline (network trouble, or the process
  *   was paused), so another process may take the lock over at any moment.
+ *
+ * @example
+ * ```ts
+ * lease.signal.addEventListener('abort', () => {
+ *   const reason: LockLostReason | undefined = lease.lost ? (lease.signal.reason as LockLostError).reason : undefined;
+ *   if (reason === 'expired') console.error('no refresh got through in time');
+ * });
+ * ```
  */
 export type LockLostReason = 'taken' | 'expired';
 

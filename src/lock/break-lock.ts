@@ -2,7 +2,15 @@ import { ConfigurationError } from '../errors/configuration-error.js';
 import { StorageError } from '../errors/storage-error.js';
 import type { ObjectStore } from '../store/object-store.js';
 
-/** What `breakLock` needs: the lock, the exact lease to end, and the storage to ask. */
+/**
+ * What `breakLock` needs: the lock, the exact lease to end, and the storage to ask.
+ *
+ * @example
+ * ```ts
+ * const info = await lock.inspect();
+ * if (info) await breakLock({ bucket: lock.bucket, object: lock.object, token: info.token, store: new GcsStore() });
+ * ```
+ */
 export interface BreakLockOptions {
   bucket: string;
   object: string;
@@ -16,6 +24,16 @@ export interface BreakLockOptions {
  * - `broken`: that lease's object was deleted; the lock is free.
  * - `token-mismatch`: the lock object is another lease (or another object) now; nothing was changed.
  * - `not-found`: there is no object at all; nothing was changed.
+ *
+ * @example
+ * ```ts
+ * const result = await breakLock({ bucket: 'my-locks', object: 'nightly', token, store });
+ * switch (result.status) {
+ *   case 'broken': console.log(`ended lease ${result.token}`); break;
+ *   case 'token-mismatch': console.log('the lock is another lease now; nothing changed'); break;
+ *   case 'not-found': console.log('no lock there'); break;
+ * }
+ * ```
  */
 export type BreakLockResult =
   { status: 'broken'; token: string } | { status: 'token-mismatch' } | { status: 'not-found' };

@@ -2,7 +2,17 @@ import type { ObjectStore, StoredObject } from '../store/object-store.js';
 import type { LockInfo } from './lock-info.js';
 import { parseLockObject } from './lock-object.js';
 
-/** One object found under a prefix: a lock with its holder, or something that is not a lock. */
+/**
+ * One object found under a prefix: a lock with its holder, or something that is not a lock.
+ *
+ * @example
+ * ```ts
+ * for (const entry of await listLocks({ bucket: 'my-locks', prefix: 'jobs/', store })) {
+ *   if (entry.problem) console.log(`${entry.name}: not a lock (${entry.problem})`);
+ *   else if (entry.info?.expired) console.log(`${entry.name}: stale`);
+ * }
+ * ```
+ */
 export interface LockListEntry {
   /** The object's name in the bucket. */
   name: string;
@@ -14,7 +24,15 @@ export interface LockListEntry {
   problem?: string;
 }
 
-/** What `listLocks` needs: where to look, and the storage to ask. */
+/**
+ * What `listLocks` needs: where to look, and the storage to ask.
+ *
+ * @example
+ * ```ts
+ * const options: ListLocksOptions = { bucket: 'my-locks', prefix: 'jobs/', store: new GcsStore() };
+ * const entries = await listLocks(options);
+ * ```
+ */
 export interface ListLocksOptions {
   bucket: string;
   /** Only objects whose names start with this. @default '' (the whole bucket) */

@@ -1,6 +1,12 @@
 /**
  * What anyone can read about a lock's current holder: from `lock.inspect()`, `LockHeldError.holder`,
  * events and `gcs-lock status`. Never includes the holder's owner token.
+ *
+ * @example
+ * ```ts
+ * const info = await lock.inspect();
+ * if (info) console.log(`${info.host} pid ${info.pid} holds it until ${info.expiresAt.toISOString()}`);
+ * ```
  */
 export interface LockInfo {
   /** `gs://bucket/object`. */

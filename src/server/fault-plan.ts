@@ -5,7 +5,14 @@
  * answers); `MemoryStore` into the same outcomes as thrown errors.
  */
 
-/** The storage operations a rule can match. */
+/**
+ * The storage operations a rule can match.
+ *
+ * @example
+ * ```ts
+ * store.faults.add({ kind: 'error', status: 503, ops: ['patch'] satisfies Operation[], count: 3 });
+ * ```
+ */
 export type Operation = 'insert' | 'get' | 'patch' | 'delete' | 'list' | 'bucket';
 
 /**
@@ -14,11 +21,35 @@ export type Operation = 'insert' | 'get' | 'patch' | 'delete' | 'list' | 'bucket
  * - `reset`: the connection is dropped before anything is changed;
  * - `stall`: no answer for `stallMs` (or until the client gives up), then the connection is dropped;
  * - `commit-then-drop`: the change is applied, then the connection is dropped: the response is lost.
+ *
+ * @example
+ * ```ts
+ * const kind: FaultKind = 'commit-then-drop'; // the write happens, its response is lost
+ * store.faults.add({ kind, ops: ['insert'], count: 1 });
+ * ```
  */
 export type FaultKind = 'latency' | 'error' | 'reset' | 'stall' | 'commit-then-drop';
 
+/**
+ * Every `FaultKind`, in a fixed order: for validation and for iterating over `FaultPlan.delivered`.
+ *
+ * @example
+ * ```ts
+ * for (const kind of FAULT_KINDS) console.log(kind, store.faults.delivered[kind]);
+ * ```
+ */
 export const FAULT_KINDS: readonly FaultKind[] = ['latency', 'error', 'reset', 'stall', 'commit-then-drop'];
 
+/**
+ * One fault rule: which requests it matches (operations, object name, rate, count) and what it does to them.
+ *
+ * @example
+ * ```ts
+ * const rule: FaultRule = { kind: 'latency', latencyMs: 200, jitterMs: 50, ops: ['get'], rate: 0.5 };
+ * const id = store.faults.add(rule);
+ * store.faults.remove(id);
+ * ```
+ */
 export interface FaultRule {
   kind: FaultKind;
   /** Which operations it applies to. @default every operation */
@@ -46,7 +77,15 @@ export interface FaultRequest {
   object?: string | undefined;
 }
 
-/** What happens to one request: first a delay, then an outcome. */
+/**
+ * What happens to one request: first a delay, then an outcome.
+ *
+ * @example
+ * ```ts
+ * const decision: FaultDecision = new FaultPlan().decide({ op: 'get', object: 'locks/job' });
+ * // { delayMs: 0, outcome: 'ok' } when no rule matches
+ * ```
+ */
 export interface FaultDecision {
   delayMs: number;
   outcome: 'ok' | 'error' | 'reset' | 'stall' | 'commit-then-drop';
@@ -59,9 +98,27 @@ interface ActiveRule extends FaultRule {
   remaining: number;
 }
 
-/** Counts of faults actually delivered, by kind: evidence that a fault was exercised. */
+/**
+ * Counts of faults actually delivered, by kind: evidence that a fault was exercised.
+ *
+ * @example
+ * ```ts
+ * await lock.run(async () => {}).catch(() => {});
+ * expect(store.faults.delivered.reset).toBe(1); // the injected reset really happened
+ * ```
+ */
 export type FaultCounts = Record<FaultKind, number>;
 
+/**
+ * Faults on demand for `MemoryStore` and the local server: rules that decide, request by request, whether to delay, fail, reset, stall, or apply a change and then drop its response.
+ *
+ * @example
+ * ```ts
+ * const faults = new FaultPlan();
+ * faults.add({ kind: 'error', status: 429, ops: ['insert'], count: 2 }); // the next two inserts answer 429
+ * await using server = await startServer({ buckets: ['test'], faults });
+ * ```
+ */
 export class FaultPlan {
   readonly #rules: ActiveRule[] = [];
   readonly #random: () => number;

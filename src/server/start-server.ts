@@ -31,7 +31,16 @@ export interface ServerOptions {
   faults?: FaultPlan;
 }
 
-/** A running server: its address and its controls. Close it with `close()` or `await using`. */
+/**
+ * A running server: its address and its controls. Close it with `close()` or `await using`.
+ *
+ * @example
+ * ```ts
+ * await using server = await startServer({ buckets: ['test'] });
+ * server.setClockOffset(90_000); // the server's clock runs 90 s ahead: leases look older
+ * const lock = new Lock('gs://test/job', { endpoint: server.url });
+ * ```
+ */
 export interface RunningServer extends AsyncDisposable {
   /** Base URL, e.g. `http://127.0.0.1:4443`: the value for `STORAGE_EMULATOR_HOST` or `apiEndpoint`. */
   readonly url: string;

@@ -7,6 +7,13 @@
  * precondition, 304 for a failed `*NotMatch`, 404 for a missing object or bucket, 429/5xx for
  * transient trouble, `undefined` for a transport failure). Implementations never retry: retrying is
  * the lock's decision, because only the lock knows its deadlines.
+ *
+ * @example
+ * ```ts
+ * // Any ObjectStore can back a lock: GcsStore (HTTP), MemoryStore (in process), or your own wrapper.
+ * const store: ObjectStore = new MemoryStore({ buckets: ['my-bucket'] });
+ * const lock = new Lock('gs://my-bucket/locks/job', { store });
+ * ```
  */
 export interface ObjectStore {
   /** Create or overwrite an object (one request). */
@@ -26,7 +33,15 @@ export interface ObjectStore {
   list(bucket: string, request?: ListRequest): Promise<ListPage>;
 }
 
-/** The four GCS preconditions, as decimal strings (generations exceed 2^53). */
+/**
+ * The four GCS preconditions, as decimal strings (generations exceed 2^53).
+ *
+ * @example
+ * ```ts
+ * // Delete only the version we hold: a 412 if the object changed hands meanwhile.
+ * await store.delete('my-bucket', 'locks/job', { preconditions: { ifGenerationMatch: lease.token } });
+ * ```
+ */
 export interface Preconditions {
   ifGenerationMatch?: string;
   ifGenerationNotMatch?: string;
@@ -34,18 +49,50 @@ export interface Preconditions {
   ifMetagenerationNotMatch?: string;
 }
 
+/**
+ * Options every store request accepts: preconditions, and a signal that aborts it.
+ *
+ * @example
+ * ```ts
+ * const { object } = await store.get('my-bucket', 'locks/job', {
+ *   preconditions: { ifGenerationMatch: '1718000000000001' },
+ *   signal: AbortSignal.timeout(5_000),
+ * });
+ * ```
+ */
 export interface RequestOptions {
   preconditions?: Preconditions;
   /** Aborts the request; the store rejects with the signal's reason. */
   signal?: AbortSignal;
 }
 
+/**
+ * An object to create or overwrite: its content, content type and custom metadata, in one request.
+ *
+ * @example
+ * ```ts
+ * await store.insert('my-bucket', 'reports/today.json', {
+ *   body: JSON.stringify({ rows: 3 }),
+ *   contentType: 'application/json',
+ *   metadata: { 'fencing-token': lease.token },
+ *   preconditions: { ifGenerationMatch: '0' }, // create only
+ * });
+ * ```
+ */
 export interface InsertRequest extends RequestOptions {
   metadata: Readonly<Record<string, string>>;
   body: string;
   contentType?: string;
 }
 
+/**
+ * One listing request: a name prefix, the page to continue from, and a page size.
+ *
+ * @example
+ * ```ts
+ * const page = await store.list('my-bucket', { prefix: 'locks/', maxResults: 100 });
+ * ```
+ */
 export interface ListRequest {
   prefix?: string;
   pageToken?: string;
@@ -53,12 +100,33 @@ export interface ListRequest {
   signal?: AbortSignal;
 }
 
+/**
+ * One page of a listing, and the token for the next page (`undefined` on the last).
+ *
+ * @example
+ * ```ts
+ * let pageToken: string | undefined;
+ * do {
+ *   const page: ListPage = await store.list('my-bucket', { prefix: 'locks/', ...(pageToken && { pageToken }) });
+ *   for (const object of page.items) console.log(object.name, object.generation);
+ *   pageToken = page.nextPageToken;
+ * } while (pageToken);
+ * ```
+ */
 export interface ListPage {
   items: StoredObject[];
   nextPageToken: string | undefined;
 }
 
-/** An object resource, as far as the lock cares. Times are milliseconds since the epoch, server clock. */
+/**
+ * An object resource, as far as the lock cares. Times are milliseconds since the epoch, server clock.
+ *
+ * @example
+ * ```ts
+ * const { object } = await store.get('my-bucket', 'locks/job');
+ * if (object) console.log(object.generation, new Date(object.updated), object.metadata['gcs-lock-host']);
+ * ```
+ */
 export interface StoredObject {
   bucket: string;
   name: string;
@@ -72,7 +140,16 @@ export interface StoredObject {
   metadata: Record<string, string>;
 }
 
-/** A result with the server's clock reading at the time of the response. */
+/**
+ * A result with the server's clock reading at the time of the response.
+ *
+ * @example
+ * ```ts
+ * const { object, serverTime } = await store.get('my-bucket', 'locks/job');
+ * // Server clock against server clock: free of local clock skew.
+ * if (object && serverTime !== undefined) console.log(`last changed ${serverTime - object.updated} ms ago`);
+ * ```
+ */
 export interface Observed<T> {
   object: T;
   /**

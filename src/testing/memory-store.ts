@@ -13,6 +13,17 @@ import type {
   StoredObject,
 } from '../store/object-store.js';
 
+/**
+ * How to build a `MemoryStore`: the engine's options (buckets, rate limit, clock offset), or a shared engine, and a fault plan.
+ *
+ * @example
+ * ```ts
+ * // Two stores over one engine: two "machines" that see the same bucket.
+ * const engine = new StorageEngine({ buckets: ['test'] });
+ * const machineA = new MemoryStore({ engine });
+ * const machineB = new MemoryStore({ engine, faults: new FaultPlan() });
+ * ```
+ */
 export interface MemoryStoreOptions extends EngineOptions {
   /** Share one engine between several stores (several "machines" seeing one bucket). */
   engine?: StorageEngine;
@@ -20,7 +31,16 @@ export interface MemoryStoreOptions extends EngineOptions {
   faults?: FaultPlan;
 }
 
-/** Requests made through a store, by operation: for tests that count what the lock costs. */
+/**
+ * Requests made through a store, by operation: for tests that count what the lock costs.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore({ buckets: ['test'] });
+ * await new Lock('gs://test/job', { store }).run(async () => {});
+ * console.log(store.requests); // { insert: 1, get: 0, patch: 0, delete: 1, list: 0, bucket: 0 }
+ * ```
+ */
 export type RequestCounts = Record<Operation, number>;
 
 /**

@@ -31,6 +31,14 @@ export interface EngineBucket {
   objects: Map<string, EngineObject>;
 }
 
+/**
+ * How a `StorageEngine` starts: its buckets, an optional per-object rate limit, and its clock's offset.
+ *
+ * @example
+ * ```ts
+ * const engine = new StorageEngine({ buckets: ['test'], rateLimit: GCS_RATE_LIMIT, clockOffsetMs: -30_000 });
+ * ```
+ */
 export interface EngineOptions {
   /** Buckets that exist from the start. */
   buckets?: readonly string[];
@@ -61,6 +69,14 @@ export const MAX_METADATA_BYTES = 8 * 1024;
  * preconditions. Every method is synchronous, so each check-and-change is atomic by construction:
  * twenty concurrent `ifGenerationMatch=0` inserts give exactly one success. The HTTP server and
  * `MemoryStore` are both thin layers over this one model.
+ *
+ * @example
+ * ```ts
+ * const engine = new StorageEngine({ buckets: ['test'] });
+ * const store = new MemoryStore({ engine });
+ * await new Lock('gs://test/job', { store }).acquire();
+ * console.log(engine.getBucket('test').objects.get('job')?.generation);
+ * ```
  */
 export class StorageEngine {
   readonly #buckets = new Map<string, EngineBucket>();

@@ -2,6 +2,11 @@
  * GCS's per-object mutation limit ("about one write per second per object name"), as a token
  * bucket per object: `perSecond` tokens a second, at most `burst` saved up. A mutation without a
  * token is refused with 429 `rateLimitExceeded` and changes nothing.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore({ buckets: ['test'], rateLimit: { perSecond: 1, burst: 2 } });
+ * ```
  */
 export interface RateLimit {
   /** Sustained mutations per second per object name. GCS: 1. */
@@ -10,7 +15,14 @@ export interface RateLimit {
   burst: number;
 }
 
-/** The realistic setting: one write a second with a small burst. */
+/**
+ * The realistic setting: one write a second with a small burst.
+ *
+ * @example
+ * ```ts
+ * await using server = await startServer({ buckets: ['test'], rateLimit: GCS_RATE_LIMIT });
+ * ```
+ */
 export const GCS_RATE_LIMIT: RateLimit = { perSecond: 1, burst: 5 };
 
 export class RateLimiter {
