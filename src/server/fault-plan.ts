@@ -15,6 +15,8 @@
  */
 export type Operation = 'insert' | 'get' | 'patch' | 'delete' | 'list' | 'bucket';
 
+export const OPERATIONS: readonly Operation[] = ['insert', 'get', 'patch', 'delete', 'list', 'bucket'];
+
 /**
  * - `latency`: the request is delayed by `latencyMs` plus up to `jitterMs`, then served normally;
  * - `error`: answered with `status` (429, 500, 503...) and GCS's error body, nothing changed;
@@ -204,11 +206,19 @@ function validateRule(rule: FaultRule): void {
   const numbers: Array<[string, number | undefined, number, number]> = [
     ['rate', rule.rate, 0, 1],
     ['count', rule.count, 1, Number.MAX_SAFE_INTEGER],
-    ['status', rule.status, 100, 599],
+    // An injected error is a failure: a 2xx or 3xx here would be a success that changed nothing.
+    ['status', rule.status, 400, 599],
     ['latencyMs', rule.latencyMs, 0, 3_600_000],
     ['jitterMs', rule.jitterMs, 0, 3_600_000],
     ['stallMs', rule.stallMs, 0, 3_600_000],
   ];
+  if (rule.count !== undefined && !Number.isInteger(rule.count)) {
+    throw new TypeError(`fault count must be a whole number, got ${JSON.stringify(rule.count)}`);
+  }
+  const unknown = (rule.ops ?? []).filter((op) => !OPERATIONS.includes(op));
+  if (unknown.length > 0) {
+    throw new TypeError(`fault ops ${JSON.stringify(unknown)} are not among ${OPERATIONS.join(', ')}`);
+  }
   for (const [name, value, min, max] of numbers) {
     if (value !== undefined && !(typeof value === 'number' && value >= min && value <= max)) {
       throw new TypeError(

@@ -1,4 +1,5 @@
 import { StorageError } from '../errors/storage-error.js';
+import { sleep } from '../util/clock.js';
 import type { EngineObject } from '../server/engine/engine.js';
 import { StorageEngine, type EngineOptions } from '../server/engine/engine.js';
 import { EngineError } from '../server/engine/engine-error.js';
@@ -186,6 +187,9 @@ export class MemoryStore implements ObjectStore {
     try {
       object = apply();
     } catch (error) {
+      // The HTTP server drops the connection on commit-then-drop whatever the engine answered, so a
+      // refusal is lost in transit too: the caller sees a transport failure either way.
+      if (decision.outcome === 'commit-then-drop') throw dropped(operation);
       if (error instanceof EngineError) {
         throw new StorageError(operation, error.status, error.message, {
           reason: error.reason,
@@ -194,13 +198,7 @@ export class MemoryStore implements ObjectStore {
       }
       throw error;
     }
-    if (decision.outcome === 'commit-then-drop') {
-      throw new StorageError(
-        operation,
-        undefined,
-        'connection reset after the change was applied (injected)',
-      );
-    }
+    if (decision.outcome === 'commit-then-drop') throw dropped(operation);
     return { object, serverTime: this.#serverTime() };
   }
 }
@@ -217,20 +215,6 @@ export function toStored(object: EngineObject): StoredObject {
   };
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+function dropped(operation: string): StorageError {
+  return new StorageError(operation, undefined, 'connection reset after the change was applied (injected)');
 }

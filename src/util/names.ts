@@ -13,11 +13,10 @@ export function bucketNameProblem(name: string): string | undefined {
   if (!BUCKET_CHARS.test(name)) {
     return 'may contain only lowercase letters, digits, "-", "_" and ".", and must start and end with a letter or digit';
   }
-  const parts = name.split('.');
-  if (parts.some((part) => part.length === 0 || part.length > 63)) {
+  if (!name.includes('.') && name.length > 63) return 'must be 3 to 63 characters (222 with dots)';
+  if (name.split('.').some((part) => part.length === 0 || part.length > 63)) {
     return 'each dot-separated part must be 1 to 63 characters';
   }
-  if (!name.includes('.') && name.length > 63) return 'must be 3 to 63 characters (222 with dots)';
   if (IPV4.test(name)) return 'must not look like an IP address';
   if (name.startsWith('goog')) return 'must not start with "goog"';
   if (/g[o0]{2}g[l1]e/.test(name)) return 'must not contain "google" or a close misspelling of it';

@@ -231,11 +231,17 @@ describe('FaultPlan', () => {
       ['rate', -0.1, 'fault rate must be a number from 0 to 1, got -0.1'],
       ['rate', '0.5', 'fault rate must be a number from 0 to 1, got "0.5"'],
       ['count', 0, 'fault count must be a number from 1 to 9007199254740991, got 0'],
-      ['status', 99, 'fault status must be a number from 100 to 599, got 99'],
-      ['status', 600, 'fault status must be a number from 100 to 599, got 600'],
+      ['status', 204, 'fault status must be a number from 400 to 599, got 204'],
+      ['status', 600, 'fault status must be a number from 400 to 599, got 600'],
       ['latencyMs', -1, 'fault latencyMs must be a number from 0 to 3600000, got -1'],
       ['jitterMs', Number.NaN, 'fault jitterMs must be a number from 0 to 3600000, got null'],
       ['stallMs', 3_600_001, 'fault stallMs must be a number from 0 to 3600000, got 3600001'],
+      ['count', 1.5, 'fault count must be a whole number, got 1.5'],
+      [
+        'ops',
+        ['insert', 'upload'],
+        'fault ops ["upload"] are not among insert, get, patch, delete, list, bucket',
+      ],
     ])('rejects %s=%j, naming the field and its range', (field, value, message) => {
       const plan = new FaultPlan();
       const rule: FaultRule = { kind: 'error', [field]: value };

@@ -236,6 +236,15 @@ describe('MemoryStore', () => {
       expect((await store.get('bkt', 'a')).object!.metadata).toEqual({ owner: 'me' });
     });
 
+    it('commit-then-drop loses a refusal too, as the HTTP server does', async () => {
+      await store.insert('bkt', 'a', BODY);
+      store.faults.add({ kind: 'commit-then-drop', ops: ['insert'], count: 1 });
+      const error = await rejection(
+        store.insert('bkt', 'a', { ...BODY, preconditions: { ifGenerationMatch: '0' } }),
+      );
+      expect(error.status).toBeUndefined();
+    });
+
     it('stall: no answer until stallMs, then a transport error, nothing changed', async () => {
       store.faults.add({ kind: 'stall', stallMs: 5000, ops: ['insert'], count: 1 });
       let settled = false;

@@ -20,7 +20,7 @@ describe('bucketNameProblem', () => {
   it.each([
     ['', /3 to 63 characters/],
     ['ab', /3 to 63 characters/],
-    ['a'.repeat(64), /1 to 63 characters/],
+    ['a'.repeat(64), /3 to 63 characters/],
     [`${'a'.repeat(100)}.${'b'.repeat(10)}`, /each dot-separated part must be 1 to 63/],
     [`${'a.'.repeat(111)}b`, /3 to 63 characters/], // 223 characters
     ['My-Bucket', /lowercase letters/],

@@ -30,25 +30,33 @@ export function listObjects(
   const maxResults = Math.min(options.maxResults ?? MAX_LIST_RESULTS, MAX_LIST_RESULTS);
   if (!Number.isInteger(maxResults) || maxResults < 1) throw invalid('Invalid value for maxResults.');
   const after = options.pageToken === undefined ? undefined : decodePageToken(options.pageToken);
+  // Names under one collapsed prefix are contiguous in byte order; a page that ended inside such a
+  // run must not list the prefix again on the next page.
+  const afterPrefix = after === undefined ? undefined : collapse(after, prefix, options.delimiter).prefix;
+  const { startOffset, endOffset } = options;
   const names = [...objects.keys()]
     .filter((name) => name.startsWith(prefix))
-    .filter((name) => options.startOffset === undefined || name >= options.startOffset)
-    .filter((name) => options.endOffset === undefined || name < options.endOffset)
+    .filter((name) => startOffset === undefined || compareNames(name, startOffset) >= 0)
+    .filter((name) => endOffset === undefined || compareNames(name, endOffset) < 0)
     .sort(compareNames);
 
   const items: EngineObject[] = [];
   const prefixes = new Set<string>();
   let nextPageToken: string | undefined;
+  let lastConsumed: string | undefined;
   for (const name of names) {
     if (after !== undefined && compareNames(name, after) <= 0) continue;
+    if (afterPrefix !== undefined && name.startsWith(afterPrefix)) continue;
     const entry = collapse(name, prefix, options.delimiter);
-    if (entry.prefix !== undefined && prefixes.has(entry.prefix)) continue;
-    if (items.length + prefixes.size >= maxResults) {
-      nextPageToken = encodePageToken(lastEntry(items, prefixes));
-      break;
+    if (entry.prefix === undefined || !prefixes.has(entry.prefix)) {
+      if (items.length + prefixes.size >= maxResults) {
+        nextPageToken = encodePageToken(lastConsumed!);
+        break;
+      }
+      if (entry.prefix !== undefined) prefixes.add(entry.prefix);
+      else items.push(objects.get(name)!);
     }
-    if (entry.prefix !== undefined) prefixes.add(entry.prefix);
-    else items.push(objects.get(name)!);
+    lastConsumed = name;
   }
   return { items, prefixes: [...prefixes], nextPageToken };
 }
@@ -62,15 +70,6 @@ function collapse(name: string, prefix: string, delimiter: string | undefined): 
   if (!delimiter) return {};
   const at = name.indexOf(delimiter, prefix.length);
   return at === -1 ? {} : { prefix: name.slice(0, at + delimiter.length) };
-}
-
-function lastEntry(items: EngineObject[], prefixes: Set<string>): string {
-  const candidates = [...prefixes, ...(items.length > 0 ? [items[items.length - 1]!.name] : [])];
-  // A collapsed prefix stands for every name under it: resume after all of them.
-  return candidates
-    .map((entry) => (prefixes.has(entry) ? `${entry}\u{10ffff}` : entry))
-    .sort(compareNames)
-    .at(-1)!;
 }
 
 function encodePageToken(after: string): string {

@@ -153,7 +153,17 @@ describe('StorageEngine', () => {
   });
 
   describe('metadata limits', () => {
-    const sized = (bytes: number): Record<string, string> => ({ k: 'v'.repeat(bytes - 1) });
+    // Values of at most 4 KiB each (the per-value limit), adding up to `bytes` with their keys.
+    const sized = (bytes: number): Record<string, string> => {
+      const metadata: Record<string, string> = {};
+      for (let i = 0, left = bytes; left > 0; i++) {
+        const key = `k${i}`;
+        const value = Math.min(4096, left - key.length);
+        metadata[key] = 'v'.repeat(value);
+        left -= key.length + value;
+      }
+      return metadata;
+    };
 
     it('accepts exactly 8 KiB of keys and values, refuses one byte more with 400', () => {
       expect(MAX_METADATA_BYTES).toBe(8192);
@@ -166,12 +176,32 @@ describe('StorageEngine', () => {
     });
 
     it('counts UTF-8 bytes, not characters', () => {
-      // 'é' is two bytes: 4097 of them are 8194 bytes (plus the key).
+      // 'é' is two bytes: 2048 of them fill a 4 KiB value; one more is over.
+      engine.insertObject('bkt1', 'a', { ...data(), metadata: { k: 'é'.repeat(2048) } });
       const error = refusal(() =>
-        engine.insertObject('bkt1', 'a', { ...data(), metadata: { k: 'é'.repeat(4096) } }),
+        engine.insertObject('bkt1', 'b', { ...data(), metadata: { k: 'é'.repeat(2049) } }),
       );
       expect(error.status).toBe(400);
-      expect(error.message).toContain('8193 bytes');
+      expect(error.message).toContain('4098 bytes');
+    });
+
+    it('refuses a key over 1 KiB or a value over 4 KiB', () => {
+      expect(
+        refusal(() => engine.insertObject('bkt1', 'a', { ...data(), metadata: { ['k'.repeat(1025)]: 'v' } }))
+          .message,
+      ).toContain('1025 bytes');
+      expect(
+        refusal(() => engine.insertObject('bkt1', 'a', { ...data(), metadata: { k: 'v'.repeat(4097) } }))
+          .status,
+      ).toBe(400);
+    });
+
+    it('keeps a key named __proto__ through a patch', () => {
+      engine.insertObject('bkt1', 'a', data());
+      const patched = engine.patchObject('bkt1', 'a', {
+        metadata: JSON.parse('{"__proto__":"x"}') as Record<string, string>,
+      });
+      expect(Object.keys(patched.metadata)).toContain('__proto__');
     });
 
     it('refuses a patch that would make the metadata too large, and changes nothing', () => {

@@ -193,6 +193,22 @@ describe('listObjects', () => {
       expect(names(objects, { endOffset: 'c' })).toEqual(['a', 'b']);
       expect(names(objects, { startOffset: 'b', endOffset: 'd' })).toEqual(['b', 'c']);
     });
+
+    it('compare offsets in UTF-8 byte order, as names are sorted', () => {
+      // U+FF5E sorts before U+1F600 in UTF-8 bytes, but after it in UTF-16 code units.
+      const objects = store(['\uff5e', '\u{1f600}']);
+      expect(names(objects, { startOffset: '\u{1f600}' })).toEqual(['\u{1f600}']);
+      expect(names(objects, { endOffset: '\u{1f600}' })).toEqual(['\uff5e']);
+    });
+  });
+
+  it('lists a collapsed prefix once even when a name under it sorts after every marker', () => {
+    const { prefixes, items } = allPages(store(['a/1', 'a/\u{10ffff}x', 'b']), {
+      delimiter: '/',
+      maxResults: 1,
+    });
+    expect(prefixes).toEqual(['a/']);
+    expect(items).toEqual(['b']);
   });
 
   describe('invalid input answers 400', () => {
