@@ -2,7 +2,7 @@ import type { LockInfo } from '../lock/lock-info.js';
 import { GcsLockError } from './gcs-lock-error.js';
 
 /**
- * The lock is held by someone else (contention, not failure). Thrown by `acquire({ wait: false })`;
+ * The lock is held by someone else (contention, not failure). Thrown by `acquire({ timeout: 0 })`;
  * `tryAcquire()` returns `null` instead.
  *
  * @example

@@ -6,7 +6,8 @@ import { refresh } from './refresh.js';
 /**
  * Arms the lease's single timer for `at`, or for the loss deadline if that comes first. One timer per
  * held lease and none per idle lock, so thousands of locks in a process stay cheap. The timer is
- * unref'd: a forgotten lease does not keep the process alive (it expires after one ttl).
+ * not unref'd: like an open socket, a held lease keeps the process alive until it is released or
+ * lost, so a program that only waits on `lease.signal` (a leader) does not exit under its lease.
  */
 export function scheduleHeartbeat(state: LeaseState, at: number): void {
   clearTimeout(state.timer);
@@ -14,7 +15,6 @@ export function scheduleHeartbeat(state: LeaseState, at: number): void {
   if (state.status !== 'held' || state.stopping) return;
   const fireAt = Math.min(at, lossDeadline(state));
   state.timer = setTimeout(() => onHeartbeat(state), Math.max(0, fireAt - monotonicNow()));
-  state.timer.unref?.();
 }
 
 function onHeartbeat(state: LeaseState): void {

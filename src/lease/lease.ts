@@ -8,7 +8,8 @@ import { releaseLease } from './release.js';
 
 /**
  * A held lock. Refreshed in the background until released or lost; release it with `await using`,
- * `release()`, or let `lock.run` do it.
+ * `release()`, or let `lock.run` do it. Like an open socket, a held lease keeps the process alive
+ * until it is released or lost.
  *
  * @example
  * ```ts

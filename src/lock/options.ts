@@ -36,7 +36,7 @@ export interface LockOptions {
   lossMargin?: number;
   /**
    * Waiting: the first poll (a metadata GET) comes after `initial` ms, then the delay doubles up to
-   * `max`, with full jitter. When the holder's lease will expire sooner, the waiter polls then.
+   * `max`, with equal jitter (half fixed, half random). When the holder's lease will expire sooner, the waiter polls then.
    * @default { initial: 250, max: 2000 }
    */
   poll?: { initial?: number; max?: number };

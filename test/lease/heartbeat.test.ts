@@ -44,3 +44,31 @@ describe('heartbeat', () => {
     await lease.release();
   });
 });
+
+describe('heartbeat, in a real process', () => {
+  it('keeps a process alive that only waits on its lease, as a leader does', async () => {
+    vi.useRealTimers();
+    const { spawn } = await import('node:child_process');
+    const script = [
+      "import { Lock } from './src/index.ts';",
+      "import { MemoryStore } from './src/testing/index.ts';",
+      "const lease = await new Lock('gs://locks/leader', { store: new MemoryStore({ buckets: ['locks'] }) }).acquire();",
+      "console.log('leading');",
+      'await new Promise((resolve) => lease.signal.addEventListener("abort", resolve));',
+    ].join('\n');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: new URL('../..', import.meta.url).pathname,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    // With an unref'd heartbeat, Node would exit here (code 13: unsettled top-level await).
+    const early = await Promise.race([
+      exited,
+      new Promise<'alive'>((resolve) => setTimeout(() => resolve('alive'), 1_500)),
+    ]);
+    child.kill('SIGKILL');
+    await exited;
+    expect(early).toBe('alive');
+  });
+});
