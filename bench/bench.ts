@@ -34,7 +34,9 @@ export async function runBench(options: {
   log?: (message: string) => void;
 }): Promise<BenchResults> {
   const started = performance.now();
-  const log = options.log ?? (() => undefined);
+  const say = options.log ?? (() => undefined);
+  const log = (message: string): void =>
+    say(`${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s  ${message}`);
   const bucket = 'bench';
   const server = await startServer({ buckets: [bucket], rateLimit: GCS_RATE_LIMIT });
   server.faults.add({ kind: 'latency', latencyMs: LATENCY_MS });

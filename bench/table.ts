@@ -145,7 +145,7 @@ export function renderReport(r: BenchResults): string {
   const lines = [
     `gcs-lock benchmark${r.quick ? ' (--quick)' : ''}: ${r.date}, node ${r.node}, ${r.machine.cpus} × ${r.machine.model}`,
     `local server with ${r.latencyMs} ms per request and GCS's rate limit (${r.rateLimit.perSecond} write/s/object, burst ${r.rateLimit.burst}); contenders: ${r.contenders}.`,
-    'Cells: median (10th–90th percentile, or min–max under 10 samples) over repetitions; contention rows are one timed run per cell, counts per acquisition.',
+    'Cells: median (10th–90th percentile, or min–max under 10 samples) over repetitions; contention rows are one timed run per cell (the four variants side by side, each on its own object), counts per acquisition, hand-offs over all hand-offs in the run.',
     '',
     `| ${head.join(' | ')} |`,
     `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
