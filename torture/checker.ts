@@ -233,14 +233,20 @@ function checkPauses(events: readonly HistoryEvent[], leases: Map<string, LeaseR
     const endBefore = Math.min(lease.lostAt ?? Infinity, lease.releaseAt ?? Infinity);
     if (endBefore <= pause.mono || lease.deadline >= resume.mono) continue; // not expired by the pause
     const killed = events.some((e) => e.type === 'kill' && e.pid === pause.pid && e.mono >= resume.mono);
-    const after = lease.events.filter((event) => event.mono >= resume.mono);
-    const noticed = after.findIndex((event) => event.type === 'lost' || event.type === 'write-rejected');
-    const acted = after.findIndex((event) => event.type === 'cs-enter' || event.type === 'write-sent');
-    if ((noticed === -1 && !killed) || (acted !== -1 && (noticed === -1 || acted < noticed))) {
+    // Noticing counts from the pause on: the resumed worker may record its loss a moment before the
+    // orchestrator, which sent SIGCONT, gets to stamp the resume. Acting counts from the deadline:
+    // a step taken after the pause was stamped but before the signal landed is still within the lease.
+    const noticed = lease.events.find(
+      (event) => event.mono >= pause.mono && (event.type === 'lost' || event.type === 'write-rejected'),
+    );
+    const acted = lease.events.find(
+      (event) => event.mono >= lease.deadline && (event.type === 'cs-enter' || event.type === 'write-sent'),
+    );
+    if ((!noticed && !killed) || (acted && (!noticed || acted.mono < noticed.mono))) {
       flag(
         'missing-signal',
         `worker ${pause.worker} was paused past the deadline of token ${pause.token} and ` +
-          (acted !== -1 ? 'acted on resuming without noticing the loss' : 'never saw its signal fire'),
+          (acted ? 'acted on resuming without noticing the loss' : 'never saw its signal fire'),
         [pause, resume, ...lease.events],
       );
     }

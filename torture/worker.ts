@@ -91,10 +91,13 @@ async function iteration(end: number): Promise<boolean> {
     tookOver: grant?.tookOver ?? false,
     waitedMs: Math.round(grant?.waitedMs ?? 0),
   });
-  lease.signal.addEventListener('abort', () => {
+  const onAbort = (): void => {
     const reason: unknown = lease.signal.reason;
     if (reason instanceof LockLostError) emit({ type: 'lost', lock: name, token, reason: reason.reason });
-  });
+  };
+  // Paused between the grant and here, the lease may be lost already: its signal will not fire again.
+  if (lease.signal.aborted) onAbort();
+  else lease.signal.addEventListener('abort', onAbort, { once: true });
   // Read the time, then check the lease: a recorded time is never later than a moment the lease held.
   const guard = (): number => {
     const mono = monoNow();

@@ -172,6 +172,34 @@ describe('torture checker', () => {
     expect(kinds(history)).toEqual(['missing-signal']);
   });
 
+  it('accepts a resumed holder that records its loss just before the orchestrator stamps the resume', () => {
+    // From the 10-minute run: SIGCONT, the worker's timer fires and records the loss, and only then
+    // does the orchestrator stamp 'resume'. The write was sent before the pause, inside the lease.
+    const token = '10';
+    const history = run(
+      [
+        w(0, 100, { type: 'acquired', lock: 'L', token, deadline: 1700, tookOver: false, waitedMs: 0 }),
+        w(0, 110, { type: 'cs-enter', lock: 'L', token }),
+        w(0, 119, { type: 'write-sent', lock: 'L', token, id: 'inflight', value: 1 }),
+        o(120, { type: 'pause', worker: 0, pid: 100, lock: 'L', token, ms: 3000 }),
+        w(0, 3119.9, { type: 'lost', lock: 'L', token, reason: 'expired' }),
+        o(3120, { type: 'resume', worker: 0, pid: 100 }),
+        w(0, 3121, {
+          type: 'write-accepted',
+          lock: 'L',
+          token,
+          id: 'inflight',
+          value: 1,
+          generation: '1000',
+        }),
+        w(0, 3122, { type: 'cs-leave', lock: 'L', token, aborted: false }),
+        w(0, 3123, { type: 'release-start', lock: 'L', token }),
+      ],
+      1,
+    );
+    expect(check(history).violations).toEqual([]);
+  });
+
   it('accepts a paused holder whose late write the counter rejected', () => {
     const token = '10';
     const history = run(
