@@ -61,8 +61,7 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
   const locks = Array.from({ length: options.locks }, (_, i) => `lock-${i + 1}`);
   const history = new HistoryWriter(options.historyPath);
   const stamp = (): { t: number; mono: number } => ({ t: Date.now(), mono: monoNow() });
-  const record = (event: Unstamped<OrchestratorEvent>): void =>
-    history.append({ ...stamp(), ...event });
+  const record = (event: Unstamped<OrchestratorEvent>): void => history.append({ ...stamp(), ...event });
 
   const server = await startServer({
     buckets: [BUCKET],
