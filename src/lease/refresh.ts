@@ -1,7 +1,6 @@
 import { StorageError } from '../errors/storage-error.js';
 import { META, parseLockObject } from '../lock/lock-object.js';
-import { RETRY_INITIAL } from '../lock/retry.js';
-import { backoffDelay } from '../util/backoff.js';
+import { RETRY_INITIAL, retryDelay } from '../lock/retry.js';
 import { monotonicNow, timeoutSignal } from '../util/clock.js';
 import { scheduleHeartbeat } from './heartbeat.js';
 import { lossDeadline, type LeaseState } from './lease-state.js';
@@ -112,10 +111,6 @@ function succeed(state: LeaseState, metageneration: string, refreshCount: number
 function retryLater(state: LeaseState, error: unknown): void {
   if (state.status !== 'held') return;
   const { ctx } = state;
-  const delay = Math.min(
-    backoffDelay(state.roundFailures++, RETRY_INITIAL, ctx.options.refreshInterval),
-    Math.max(0, lossDeadline(state) - monotonicNow()),
-  );
   const storageError =
     error instanceof StorageError
       ? error
@@ -125,6 +120,10 @@ function retryLater(state: LeaseState, error: unknown): void {
           error instanceof Error ? error.message : String(error),
           { cause: error },
         );
+  const delay = Math.min(
+    retryDelay(state.roundFailures++, storageError, RETRY_INITIAL, ctx.options.refreshInterval),
+    Math.max(0, lossDeadline(state) - monotonicNow()),
+  );
   ctx.debug(
     `refresh of ${ctx.url} failed (${storageError.status ?? 'no response'}), retrying in ${Math.round(delay)} ms`,
   );

@@ -5,6 +5,7 @@ import { monotonicNow, sleep } from '../util/clock.js';
 import { attemptCreate, type Grant } from './attempt.js';
 import type { LockContext } from './context.js';
 import { observe, StalenessTracker, type Observation } from './observe.js';
+import { RATE_LIMITED_INITIAL } from './retry.js';
 
 export interface AcquireRequest {
   /** ms; 0 for a single attempt, Infinity to wait for ever. */
@@ -27,6 +28,7 @@ export async function acquireGrant(ctx: LockContext, request: AcquireRequest): P
   // Optimistic: assume the lock is free, so an uncontended acquire is a single request.
   let observation: Observation = { state: 'absent' };
   let lastContender: string | undefined;
+  let rateLimited = false;
 
   for (let poll = 0; ; poll++) {
     signal?.throwIfAborted();
@@ -63,7 +65,9 @@ export async function acquireGrant(ctx: LockContext, request: AcquireRequest): P
         return result.granted;
       }
       observation = result.observation;
+      rateLimited = result.rateLimited;
       tracker.see(observation);
+      if (rateLimited) break;
     }
 
     if (observation.state === 'held') {
@@ -87,9 +91,12 @@ export async function acquireGrant(ctx: LockContext, request: AcquireRequest): P
     }
     const backoff = backoffDelay(poll, ctx.options.pollInitial, ctx.options.pollMax);
     // Poll no later than the moment the holder's lease runs out, so a crashed holder is taken over
-    // within about one ttl plus one poll.
-    const untilExpiry = tracker.msUntilExpiry(observation) + 25;
-    await sleep(Math.min(backoff, untilExpiry, deadline - now), signal);
+    // within about one ttl plus one poll; but after a 429, give the object's write budget a second.
+    const untilExpiry = observation.state === 'held' ? tracker.msUntilExpiry(observation) + 25 : Infinity;
+    const wait = rateLimited
+      ? Math.max(backoff, backoffDelay(0, RATE_LIMITED_INITIAL, RATE_LIMITED_INITIAL))
+      : Math.min(backoff, untilExpiry);
+    await sleep(Math.min(wait, deadline - now), signal);
     observation = await observe(ctx, retryUntil, signal);
     tracker.see(observation);
   }

@@ -16,7 +16,13 @@ export interface Grant {
   validFrom: number;
 }
 
-export type AttemptResult = { granted: Grant } | { observation: Observation };
+export type AttemptResult =
+  | { granted: Grant }
+  | {
+      observation: Observation;
+      /** The create was refused with 429: the object's write budget is spent for now. */
+      rateLimited: boolean;
+    };
 
 /**
  * One acquisition attempt: a single insert pinned to `ifGenerationMatch` (0 to create, the stale
@@ -53,6 +59,9 @@ export async function attemptCreate(
       {
         until,
         signal,
+        // A 429 on a create means others are writing this object: that is contention, handled by
+        // polling with reads below, not by spending more of the object's write budget.
+        retryIf: (error) => error.status !== 429,
         onRetry: (error, delay) => {
           ambiguous = true;
           ctx.debug(
@@ -71,11 +80,16 @@ export async function attemptCreate(
       },
     };
   } catch (error) {
-    if (error instanceof StorageError && error.status === 412) {
+    if (error instanceof StorageError && (error.status === 412 || error.status === 429)) {
       // Either someone else holds it, or an earlier send of ours committed and its response was
       // lost: only the owner token in the object can tell, never waiting out a ttl on our own lock.
       const observation = await observe(ctx, until, signal);
-      return claimIfOurs(observation, holder.ownerToken, sentAt) ?? { observation };
+      return (
+        claimIfOurs(observation, holder.ownerToken, sentAt) ?? {
+          observation,
+          rateLimited: error.status === 429,
+        }
+      );
     }
     if (ambiguous || isTransient(error)) await abandon(ctx, holder.ownerToken, until);
     throw error;

@@ -5,6 +5,21 @@ import { monotonicNow, sleep } from '../util/clock.js';
 /** Backoff between retries of a failed request: GCS's retry strategy asks for truncated exponential. */
 export const RETRY_INITIAL = 200;
 export const RETRY_MAX = 5_000;
+/**
+ * A 429 says the object's write budget (about one a second) is spent: retrying sooner than that only
+ * spends the next second's budget too, so rate-limited requests start backing off at a second.
+ */
+export const RATE_LIMITED_INITIAL = 1_000;
+
+/** The wait before retry number `attempt` (from 0) of a request that failed with `error`. */
+export function retryDelay(
+  attempt: number,
+  error: StorageError,
+  initial = RETRY_INITIAL,
+  max = RETRY_MAX,
+): number {
+  return backoffDelay(attempt, error.status === 429 ? Math.max(initial, RATE_LIMITED_INITIAL) : initial, max);
+}
 
 export interface RetryPolicy {
   /** Monotonic time after which no retry starts: the last error is thrown instead. */
@@ -13,6 +28,8 @@ export interface RetryPolicy {
   signal?: AbortSignal | undefined;
   /** Told before each retry. */
   onRetry?: (error: StorageError, delayMs: number) => void;
+  /** Which transient errors to retry. @default all of them */
+  retryIf?: (error: StorageError) => boolean;
 }
 
 export function isTransient(error: unknown): error is StorageError {
@@ -28,8 +45,8 @@ export async function retryTransient<T>(request: () => Promise<T>, policy: Retry
     try {
       return await request();
     } catch (error) {
-      if (!isTransient(error)) throw error;
-      const delay = backoffDelay(attempt, RETRY_INITIAL, RETRY_MAX);
+      if (!isTransient(error) || policy.retryIf?.(error) === false) throw error;
+      const delay = retryDelay(attempt, error);
       if (monotonicNow() + delay > policy.until) throw error;
       policy.onRetry?.(error, delay);
       await sleep(delay, policy.signal);

@@ -155,7 +155,21 @@ describe('acquire', () => {
     await vi.advanceTimersByTimeAsync(30_000);
     const lease = await acquiring;
     expect(store.requests.insert).toBe(6);
+    // Each 429 is contention for the object's write budget: answered by a read, not another write.
+    expect(store.requests.get).toBeGreaterThanOrEqual(3);
     await lease.release();
+  });
+
+  it('waits at least half a second after a 429 before it writes again', async () => {
+    const store = newStore();
+    store.faults.add({ kind: 'error', status: 429, ops: ['insert'], count: 1 });
+    const { lock } = newLock(store);
+    const acquiring = lock.acquire();
+    await vi.advanceTimersByTimeAsync(499);
+    expect(store.requests.insert).toBe(1);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(store.requests.insert).toBe(2);
+    await (await acquiring).release();
   });
 
   it('reports an outage longer than a ttl as a StorageError, not as contention', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { StorageError } from '../../src/errors/storage-error.js';
-import { retryTransient } from '../../src/lock/retry.js';
+import { retryDelay, retryTransient } from '../../src/lock/retry.js';
 import { useFakeClock } from '../helpers/memory-lock.js';
 
 beforeEach(useFakeClock);
@@ -50,5 +50,14 @@ describe('retryTransient', () => {
     await vi.advanceTimersByTimeAsync(0);
     controller.abort(new Error('stop'));
     expect(await result).toMatchObject({ message: 'stop' });
+  });
+});
+
+describe('retryDelay', () => {
+  it('starts a rate-limited request at a second, others at 200 ms', () => {
+    expect(retryDelay(0, failure(429))).toBeGreaterThanOrEqual(500);
+    expect(retryDelay(0, failure(503))).toBeLessThanOrEqual(200);
+    expect(retryDelay(10, failure(429))).toBeLessThanOrEqual(5_000);
+    expect(retryDelay(0, failure(503), 200, 5_000)).toBeGreaterThanOrEqual(100);
   });
 });
