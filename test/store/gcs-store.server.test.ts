@@ -1,9 +1,9 @@
 // GcsStore against the local GCS server over real HTTP: preconditions, server time, faults, aborts,
 // and the count of requests as the server saw them.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { StorageError } from '../../src/errors/storage-error.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import { GcsStore } from '../../src/store/gcs-store.js';
+import { storageRefusal } from '../helpers/refusals.js';
 
 const BUCKET = 'lock-bucket';
 let server: RunningServer;
@@ -15,15 +15,6 @@ beforeAll(async () => {
 });
 afterAll(async () => server.close());
 beforeEach(() => server.reset());
-
-async function caught(promise: Promise<unknown>): Promise<StorageError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StorageError);
-  return error as StorageError;
-}
 
 const create = (name: string, metadata: Record<string, string> = { owner: 'me' }) =>
   store.insert(BUCKET, name, { metadata, body: '{}', preconditions: { ifGenerationMatch: '0' } });
@@ -39,7 +30,7 @@ describe('GcsStore on the local server: preconditions', () => {
     });
     expect(object.generation).toMatch(/^\d+$/);
     expect(serverTime).toBeTypeOf('number');
-    const second = await caught(create('locks/a'));
+    const second = await storageRefusal(create('locks/a'));
     expect(second.status).toBe(412);
     expect(second.isConflict).toBe(true);
   });
@@ -58,7 +49,7 @@ describe('GcsStore on the local server: preconditions', () => {
       body: '{}',
       preconditions: pinned,
     });
-    expect((await caught(loser)).status).toBe(412);
+    expect((await storageRefusal(loser)).status).toBe(412);
   });
 
   it('get: null when absent, 412 on a failed match, 304 on a failed not-match', async () => {
@@ -68,16 +59,16 @@ describe('GcsStore on the local server: preconditions', () => {
     const { object } = await create('locks/c');
     expect((await store.get(BUCKET, 'locks/c')).object).toEqual(object);
     const wrong = store.get(BUCKET, 'locks/c', { preconditions: { ifGenerationMatch: '1' } });
-    expect((await caught(wrong)).status).toBe(412);
+    expect((await storageRefusal(wrong)).status).toBe(412);
     const same = store.get(BUCKET, 'locks/c', { preconditions: { ifGenerationNotMatch: object.generation } });
-    expect((await caught(same)).status).toBe(304);
+    expect((await storageRefusal(same)).status).toBe(304);
   });
 
   it('a missing bucket is an error, never "the lock is free"', async () => {
-    const get = await caught(store.get('no-such-bucket', 'locks/x'));
+    const get = await storageRefusal(store.get('no-such-bucket', 'locks/x'));
     expect(get.status).toBe(404);
     expect(get.message).toContain('"no-such-bucket"');
-    const insert = await caught(store.insert('no-such-bucket', 'x', { metadata: {}, body: '' }));
+    const insert = await storageRefusal(store.insert('no-such-bucket', 'x', { metadata: {}, body: '' }));
     expect(insert.status).toBe(404);
     expect(insert.message).toContain('bucket "no-such-bucket" does not exist');
   });
@@ -95,16 +86,16 @@ describe('GcsStore on the local server: preconditions', () => {
     expect(patched.object.metadata).toEqual({ owner: 'me', beat: '1' });
     expect(patched.object.updated).toBeGreaterThanOrEqual(object.updated);
     const stale = store.patchMetadata(BUCKET, 'locks/d', { beat: '2' }, { preconditions: pinned });
-    expect((await caught(stale)).status).toBe(412);
+    expect((await storageRefusal(stale)).status).toBe(412);
   });
 
   it('delete: 412 for another generation, then deletes, then 404', async () => {
     const { object } = await create('locks/e');
     const wrong = store.delete(BUCKET, 'locks/e', { preconditions: { ifGenerationMatch: '12345' } });
-    expect((await caught(wrong)).status).toBe(412);
+    expect((await storageRefusal(wrong)).status).toBe(412);
     await store.delete(BUCKET, 'locks/e', { preconditions: { ifGenerationMatch: object.generation } });
     expect((await store.get(BUCKET, 'locks/e')).object).toBeNull();
-    expect((await caught(store.delete(BUCKET, 'locks/e'))).status).toBe(404);
+    expect((await storageRefusal(store.delete(BUCKET, 'locks/e'))).status).toBe(404);
   });
 
   it('list pages through a prefix', async () => {
@@ -133,7 +124,7 @@ describe('GcsStore on the local server: preconditions', () => {
 describe('GcsStore on the local server: faults', () => {
   it('commit-then-drop: a transport error (retryable) although the object was created', async () => {
     server.faults.add({ kind: 'commit-then-drop', ops: ['insert'], count: 1 });
-    const error = await caught(create('locks/f'));
+    const error = await storageRefusal(create('locks/f'));
     expect(error.status).toBeUndefined();
     expect(error.retryable).toBe(true);
     expect(server.faults.delivered['commit-then-drop']).toBe(1);
@@ -142,7 +133,7 @@ describe('GcsStore on the local server: faults', () => {
 
   it('reset: a transport error, nothing created', async () => {
     server.faults.add({ kind: 'reset', ops: ['insert'], count: 1 });
-    expect((await caught(create('locks/g'))).status).toBeUndefined();
+    expect((await storageRefusal(create('locks/g'))).status).toBeUndefined();
     expect((await store.get(BUCKET, 'locks/g')).object).toBeNull();
   });
 
@@ -150,7 +141,7 @@ describe('GcsStore on the local server: faults', () => {
     const { object } = await create('locks/h');
     server.faults.add({ kind: 'error', ops: ['patch'], status, count: 1 });
     const pinned = { ifGenerationMatch: object.generation, ifMetagenerationMatch: '1' };
-    const error = await caught(
+    const error = await storageRefusal(
       store.patchMetadata(BUCKET, 'locks/h', { beat: '1' }, { preconditions: pinned }),
     );
     expect(error.status).toBe(status);
@@ -161,7 +152,7 @@ describe('GcsStore on the local server: faults', () => {
   it('stall past requestTimeout: a retryable StorageError with no status', async () => {
     server.faults.add({ kind: 'stall', ops: ['get'], stallMs: 60_000, count: 1 });
     const quick = new GcsStore({ endpoint: server.url, requestTimeout: 100 });
-    const error = await caught(quick.get(BUCKET, 'locks/i'));
+    const error = await storageRefusal(quick.get(BUCKET, 'locks/i'));
     expect(error.status).toBeUndefined();
     expect(error.message).toContain('requestTimeout');
   });
@@ -199,7 +190,7 @@ describe('GcsStore on the local server: one HTTP request per operation', () => {
 
   it('a 503 is not retried by the store', async () => {
     server.faults.add({ kind: 'error', status: 503 });
-    await caught(store.get(BUCKET, 'locks/l'));
+    await storageRefusal(store.get(BUCKET, 'locks/l'));
     expect(server.faults.delivered.error).toBe(1);
   });
 });

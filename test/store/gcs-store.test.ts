@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/errors/configuration-error.js';
-import { StorageError } from '../../src/errors/storage-error.js';
 import { GcsStore } from '../../src/store/gcs-store.js';
 import { DATE_MS, json, resource, startStub } from './stub-server.js';
+import { storageRefusal } from '../helpers/refusals.js';
 
 type Stub = Awaited<ReturnType<typeof startStub>>;
 let stub: Stub;
@@ -16,15 +16,6 @@ afterEach(() => {
 });
 
 const store = () => new GcsStore({ endpoint: stub.url, requestTimeout: 5_000 });
-
-async function caught(promise: Promise<unknown>): Promise<StorageError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StorageError);
-  return error as StorageError;
-}
 
 describe('GcsStore requests (one per call, the JSON API exactly)', () => {
   it('insert: one multipart POST carrying name, preconditions, metadata and body', async () => {
@@ -89,11 +80,11 @@ describe('GcsStore requests (one per call, the JSON API exactly)', () => {
 
   it('get: a 404 that names the bucket, or that is not a GCS error at all, throws', async () => {
     stub.setHandler((_, res) => json(res, 404, { error: { code: '404', message: 'No such bucket.' } }));
-    const missingBucket = await caught(store().get('my-bucket', 'x'));
+    const missingBucket = await storageRefusal(store().get('my-bucket', 'x'));
     expect(missingBucket.status).toBe(404);
     expect(missingBucket.message).toContain('bucket "my-bucket" does not exist');
     stub.setHandler((_, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<p>Not Found</p>'));
-    const notGcs = await caught(store().get('my-bucket', 'x'));
+    const notGcs = await storageRefusal(store().get('my-bucket', 'x'));
     expect(notGcs.status).toBe(404);
     expect(notGcs.message).toContain('<p>Not Found</p>');
   });
@@ -166,7 +157,7 @@ describe('GcsStore errors: the HTTP status decides', () => {
     [503, { error: { code: 503, message: 'backend' } }, undefined],
   ])('%i becomes StorageError with that status', async (status, body, reason) => {
     stub.setHandler((_, res) => (body ? json(res, status, body) : res.writeHead(status).end()));
-    const error = await caught(store().patchMetadata('my-bucket', 'l', {}, {}));
+    const error = await storageRefusal(store().patchMetadata('my-bucket', 'l', {}, {}));
     expect(error.status).toBe(status);
     expect(error.reason).toBe(reason);
     expect(error.operation).toBe('PATCH gs://my-bucket/l');
@@ -176,34 +167,34 @@ describe('GcsStore errors: the HTTP status decides', () => {
 
   it('a non-JSON 500 keeps a short snippet of the body', async () => {
     stub.setHandler((_, res) => res.writeHead(500).end(`<html>${'x'.repeat(5000)}</html>`));
-    const error = await caught(store().get('my-bucket', 'l'));
+    const error = await storageRefusal(store().get('my-bucket', 'l'));
     expect(error.status).toBe(500);
     expect(error.message.length).toBeLessThan(400);
   });
 
   it('403 names the permission for the operation and the role; 401 says authentication', async () => {
     stub.setHandler((_, res) => json(res, 403, { error: { code: 403, message: 'denied' } }));
-    const insert = await caught(store().insert('my-bucket', 'l', { metadata: {}, body: '' }));
+    const insert = await storageRefusal(store().insert('my-bucket', 'l', { metadata: {}, body: '' }));
     expect(insert.message).toMatch(/storage\.objects\.create.*"my-bucket".*roles\/storage\.objectUser/);
-    const del = await caught(store().delete('my-bucket', 'l'));
+    const del = await storageRefusal(store().delete('my-bucket', 'l'));
     expect(del.message).toContain('storage.objects.delete');
     expect(del.retryable).toBe(false);
     stub.setHandler((_, res) => json(res, 401, { error: { code: 401, message: 'Invalid Credentials' } }));
-    expect((await caught(store().get('my-bucket', 'l'))).message).toContain('not authenticated');
+    expect((await storageRefusal(store().get('my-bucket', 'l'))).message).toContain('not authenticated');
   });
 
   it('insert 404 means the bucket is missing', async () => {
     stub.setHandler((_, res) =>
       json(res, 404, { error: { code: 404, message: 'No such object: my-bucket/l' } }),
     );
-    const error = await caught(store().insert('my-bucket', 'l', { metadata: {}, body: '' }));
+    const error = await storageRefusal(store().insert('my-bucket', 'l', { metadata: {}, body: '' }));
     expect(error.status).toBe(404);
     expect(error.message).toContain('bucket "my-bucket" does not exist');
   });
 
   it('a redirect is not followed: one request, a non-retryable error naming the target', async () => {
     stub.setHandler((_, res) => res.writeHead(302, { location: `${stub.url}/elsewhere?token=x` }).end());
-    const error = await caught(store().delete('my-bucket', 'l'));
+    const error = await storageRefusal(store().delete('my-bucket', 'l'));
     expect(stub.requests).toHaveLength(1);
     expect(error.status).toBe(302);
     expect(error.retryable).toBe(false);
@@ -213,14 +204,14 @@ describe('GcsStore errors: the HTTP status decides', () => {
 
   it('a 200 without an object resource is an ambiguous (retryable) failure, not a success', async () => {
     stub.setHandler((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"kind":'));
-    const error = await caught(store().insert('my-bucket', 'l', { metadata: {}, body: '' }));
+    const error = await storageRefusal(store().insert('my-bucket', 'l', { metadata: {}, body: '' }));
     expect(error.status).toBeUndefined();
     expect(error.message).toContain('unusable response');
   });
 
   it('a reset connection is a transport failure with its cause', async () => {
     stub.setHandler((_, res) => res.socket?.destroy());
-    const error = await caught(store().get('my-bucket', 'l'));
+    const error = await storageRefusal(store().get('my-bucket', 'l'));
     expect(error.status).toBeUndefined();
     expect(error.retryable).toBe(true);
     expect(error.cause).toBeDefined();
@@ -244,7 +235,7 @@ describe('GcsStore abort and timeout', () => {
   it('a request with no answer within requestTimeout is a retryable StorageError', async () => {
     stub.setHandler(() => {});
     const quick = new GcsStore({ endpoint: stub.url, requestTimeout: 50 });
-    const error = await caught(quick.get('my-bucket', 'l', { signal: new AbortController().signal }));
+    const error = await storageRefusal(quick.get('my-bucket', 'l', { signal: new AbortController().signal }));
     expect(error.status).toBeUndefined();
     expect(error.retryable).toBe(true);
     expect(error.message).toContain('requestTimeout');

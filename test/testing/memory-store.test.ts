@@ -1,22 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { StorageError } from '../../src/errors/storage-error.js';
 import { EngineError } from '../../src/server/engine/engine-error.js';
 import { StorageEngine } from '../../src/server/engine/engine.js';
 import { FaultPlan } from '../../src/server/fault-plan.js';
 import { MemoryStore, toStored } from '../../src/testing/memory-store.js';
+import { storageRefusal } from '../helpers/refusals.js';
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 const BODY = { body: '{"x":1}', metadata: { owner: 'me' } };
-
-async function rejection(promise: Promise<unknown>): Promise<StorageError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(StorageError);
-    return error as StorageError;
-  }
-  throw new Error('expected a StorageError');
-}
 
 describe('MemoryStore', () => {
   let store: MemoryStore;
@@ -61,14 +51,16 @@ describe('MemoryStore', () => {
     });
 
     it('get of a missing bucket throws 404, not null', async () => {
-      const error = await rejection(store.get('nobucket', 'a'));
+      const error = await storageRefusal(store.get('nobucket', 'a'));
       expect(error).toMatchObject({ status: 404, reason: 'notFound', operation: 'GET gs://nobucket/a' });
       expect(error.message).toBe('GET gs://nobucket/a: No such bucket.');
     });
 
     it('get with a failing precondition throws 412', async () => {
       await store.insert('bkt', 'a', BODY);
-      const error = await rejection(store.get('bkt', 'a', { preconditions: { ifGenerationMatch: '1' } }));
+      const error = await storageRefusal(
+        store.get('bkt', 'a', { preconditions: { ifGenerationMatch: '1' } }),
+      );
       expect(error).toMatchObject({ status: 412, reason: 'conditionNotMet' });
     });
 
@@ -144,7 +136,7 @@ describe('MemoryStore', () => {
       ['list 404', (s) => s.list('nobucket', { prefix: 'p/' }), 404, 'notFound', 'GET gs://nobucket/p/'],
     ])('%s', async (_what, call, status, reason, operation) => {
       await store.insert('bkt', 'a', BODY);
-      const error = await rejection(call(store));
+      const error = await storageRefusal(call(store));
       expect(error).toMatchObject({ status, reason, operation });
       expect(error.cause).toBeInstanceOf(EngineError);
       expect(error.message).toBe(`${operation}: ${(error.cause as Error).message}`);
@@ -153,7 +145,7 @@ describe('MemoryStore', () => {
     it('a 429 from the engine rate limit is rateLimitExceeded and retryable', async () => {
       const limited = new MemoryStore({ buckets: ['bkt'], rateLimit: { perSecond: 1, burst: 1 } });
       await limited.insert('bkt', 'a', BODY);
-      const error = await rejection(limited.patchMetadata('bkt', 'a', { k: 'v' }));
+      const error = await storageRefusal(limited.patchMetadata('bkt', 'a', { k: 'v' }));
       expect(error).toMatchObject({ status: 429, reason: 'rateLimitExceeded', retryable: true });
     });
   });
@@ -179,7 +171,7 @@ describe('MemoryStore', () => {
       await store.get('bkt', 'a');
       await store.get('bkt', 'missing');
       await store.patchMetadata('bkt', 'a', {});
-      await rejection(store.delete('bkt', 'missing'));
+      await storageRefusal(store.delete('bkt', 'missing'));
       await store.delete('bkt', 'a');
       await store.list('bkt');
       expect(store.requests).toEqual({ insert: 1, get: 2, patch: 1, delete: 2, list: 1, bucket: 0 });
@@ -191,14 +183,14 @@ describe('MemoryStore', () => {
     it('error: the injected status, reason by status, nothing changed', async () => {
       store.faults.add({ kind: 'error', status: 503, ops: ['insert'], count: 1 });
       store.faults.add({ kind: 'error', status: 429, ops: ['insert'], count: 1 });
-      const unavailable = await rejection(store.insert('bkt', 'a', BODY));
+      const unavailable = await storageRefusal(store.insert('bkt', 'a', BODY));
       expect(unavailable).toMatchObject({
         status: 503,
         reason: 'backendError',
         operation: 'POST gs://bkt/a',
       });
       expect(unavailable.message).toBe('POST gs://bkt/a: injected HTTP 503');
-      const limited = await rejection(store.insert('bkt', 'a', BODY));
+      const limited = await storageRefusal(store.insert('bkt', 'a', BODY));
       expect(limited).toMatchObject({ status: 429, reason: 'rateLimitExceeded' });
       expect((await store.get('bkt', 'a')).object).toBeNull();
       expect(store.faults.delivered.error).toBe(2);
@@ -206,7 +198,7 @@ describe('MemoryStore', () => {
 
     it('reset: status undefined, retryable, nothing changed', async () => {
       store.faults.add({ kind: 'reset', ops: ['insert'], count: 1 });
-      const error = await rejection(store.insert('bkt', 'a', BODY));
+      const error = await storageRefusal(store.insert('bkt', 'a', BODY));
       expect(error.status).toBeUndefined();
       expect(error.retryable).toBe(true);
       expect(error.message).toContain('connection reset');
@@ -216,7 +208,7 @@ describe('MemoryStore', () => {
     it('commit-then-drop: the change is applied, the caller sees a transport error', async () => {
       await store.insert('bkt', 'a', BODY);
       store.faults.add({ kind: 'commit-then-drop', ops: ['patch'], count: 1 });
-      const error = await rejection(store.patchMetadata('bkt', 'a', { k: 'v' }));
+      const error = await storageRefusal(store.patchMetadata('bkt', 'a', { k: 'v' }));
       expect(error.status).toBeUndefined();
       expect(error.message).toContain('after the change was applied');
       const { object } = await store.get('bkt', 'a');
@@ -225,11 +217,11 @@ describe('MemoryStore', () => {
 
     it('commit-then-drop on a create leaves the object created', async () => {
       store.faults.add({ kind: 'commit-then-drop', ops: ['insert'], count: 1 });
-      const error = await rejection(
+      const error = await storageRefusal(
         store.insert('bkt', 'a', { ...BODY, preconditions: { ifGenerationMatch: '0' } }),
       );
       expect(error.status).toBeUndefined();
-      const retry = await rejection(
+      const retry = await storageRefusal(
         store.insert('bkt', 'a', { ...BODY, preconditions: { ifGenerationMatch: '0' } }),
       );
       expect(retry.status).toBe(412);
@@ -239,7 +231,7 @@ describe('MemoryStore', () => {
     it('commit-then-drop loses a refusal too, as the HTTP server does', async () => {
       await store.insert('bkt', 'a', BODY);
       store.faults.add({ kind: 'commit-then-drop', ops: ['insert'], count: 1 });
-      const error = await rejection(
+      const error = await storageRefusal(
         store.insert('bkt', 'a', { ...BODY, preconditions: { ifGenerationMatch: '0' } }),
       );
       expect(error.status).toBeUndefined();
@@ -249,7 +241,7 @@ describe('MemoryStore', () => {
       store.faults.add({ kind: 'stall', stallMs: 5000, ops: ['insert'], count: 1 });
       let settled = false;
       const pending = store.insert('bkt', 'a', BODY).finally(() => (settled = true));
-      const caught = rejection(pending);
+      const caught = storageRefusal(pending);
       await vi.advanceTimersByTimeAsync(4999);
       expect(settled).toBe(false);
       await vi.advanceTimersByTimeAsync(1);
@@ -303,7 +295,7 @@ describe('MemoryStore', () => {
       store.faults.add({ kind: 'latency', latencyMs: 100 });
       store.faults.add({ kind: 'error', status: 500 });
       let settled = false;
-      const caught = rejection(store.get('bkt', 'a').finally(() => (settled = true)));
+      const caught = storageRefusal(store.get('bkt', 'a').finally(() => (settled = true)));
       await vi.advanceTimersByTimeAsync(99);
       expect(settled).toBe(false);
       await vi.advanceTimersByTimeAsync(1);
@@ -326,9 +318,9 @@ describe('MemoryStore', () => {
     it('faults match the object name; list matches by its prefix', async () => {
       store.faults.add({ kind: 'error', status: 500, object: 'locks/a' });
       store.faults.add({ kind: 'reset', ops: ['list'], objectPrefix: 'locks/' });
-      expect((await rejection(store.get('bkt', 'locks/a'))).status).toBe(500);
+      expect((await storageRefusal(store.get('bkt', 'locks/a'))).status).toBe(500);
       expect((await store.get('bkt', 'locks/b')).object).toBeNull();
-      expect((await rejection(store.list('bkt', { prefix: 'locks/' }))).status).toBeUndefined();
+      expect((await storageRefusal(store.list('bkt', { prefix: 'locks/' }))).status).toBeUndefined();
       expect((await store.list('bkt', { prefix: 'other/' })).items).toEqual([]);
     });
 
@@ -337,7 +329,7 @@ describe('MemoryStore', () => {
       faults.add({ kind: 'reset' });
       const withPlan = new MemoryStore({ buckets: ['bkt'], faults });
       expect(withPlan.faults).toBe(faults);
-      expect((await rejection(withPlan.get('bkt', 'a'))).status).toBeUndefined();
+      expect((await storageRefusal(withPlan.get('bkt', 'a'))).status).toBeUndefined();
     });
   });
 
@@ -354,7 +346,7 @@ describe('MemoryStore', () => {
       expect((await machineB.get('bkt', 'lock')).object).toEqual(object);
       expect(
         (
-          await rejection(
+          await storageRefusal(
             machineB.insert('bkt', 'lock', { ...BODY, preconditions: { ifGenerationMatch: '0' } }),
           )
         ).status,
@@ -370,7 +362,7 @@ describe('MemoryStore', () => {
     it('an engine option is ignored when an engine is handed in', async () => {
       const engine = new StorageEngine({ buckets: ['bkt'] });
       const store2 = new MemoryStore({ engine, buckets: ['other'] });
-      expect((await rejection(store2.get('other', 'a'))).status).toBe(404);
+      expect((await storageRefusal(store2.get('other', 'a'))).status).toBe(404);
     });
   });
 

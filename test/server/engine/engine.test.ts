@@ -7,19 +7,9 @@ import {
 } from '../../../src/server/engine/engine.js';
 import { EngineError } from '../../../src/server/engine/engine-error.js';
 import type { Preconditions } from '../../../src/store/object-store.js';
+import { engineRefusal } from '../../helpers/refusals.js';
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
-
-/** Runs `fn`, expecting an `EngineError`, and returns it. */
-function refusal(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(EngineError);
-    return error as EngineError;
-  }
-  throw new Error('expected an EngineError');
-}
 
 const data = (text = 'x'): { data: Buffer } => ({ data: Buffer.from(text) });
 
@@ -47,7 +37,7 @@ describe('StorageEngine', () => {
 
     it('answers 409 conflict for a bucket that already exists, and keeps its objects', () => {
       engine.insertObject('bkt1', 'keep', data());
-      const error = refusal(() => engine.createBucket('bkt1'));
+      const error = engineRefusal(() => engine.createBucket('bkt1'));
       expect(error).toMatchObject({ status: 409, reason: 'conflict' });
       expect(engine.getObject('bkt1', 'keep').name).toBe('keep');
     });
@@ -58,7 +48,7 @@ describe('StorageEngine', () => {
       ['goog-locks', /goog/],
       ['192.168.1.2', /IP address/],
     ])('rejects the invalid bucket name %j with 400 naming it', (name, problem) => {
-      const error = refusal(() => engine.createBucket(name));
+      const error = engineRefusal(() => engine.createBucket(name));
       expect(error).toMatchObject({ status: 400, reason: 'invalid' });
       expect(error.message).toContain(`'${name}'`);
       expect(error.message).toMatch(problem);
@@ -67,12 +57,12 @@ describe('StorageEngine', () => {
 
     it('answers 404 for a bucket that does not exist, for every operation', () => {
       const errors = [
-        refusal(() => engine.getBucket('nope')),
-        refusal(() => engine.insertObject('nope', 'o', data())),
-        refusal(() => engine.getObject('nope', 'o')),
-        refusal(() => engine.patchObject('nope', 'o', { metadata: {} })),
-        refusal(() => engine.deleteObject('nope', 'o')),
-        refusal(() => engine.listObjects('nope')),
+        engineRefusal(() => engine.getBucket('nope')),
+        engineRefusal(() => engine.insertObject('nope', 'o', data())),
+        engineRefusal(() => engine.getObject('nope', 'o')),
+        engineRefusal(() => engine.patchObject('nope', 'o', { metadata: {} })),
+        engineRefusal(() => engine.deleteObject('nope', 'o')),
+        engineRefusal(() => engine.listObjects('nope')),
       ];
       for (const error of errors) {
         expect(error).toMatchObject({ status: 404, reason: 'notFound', message: 'No such bucket.' });
@@ -113,7 +103,7 @@ describe('StorageEngine', () => {
     });
 
     it('answers 404 notFound for a missing object', () => {
-      const error = refusal(() => engine.getObject('bkt1', 'missing'));
+      const error = engineRefusal(() => engine.getObject('bkt1', 'missing'));
       expect(error).toMatchObject({ status: 404, reason: 'notFound', message: 'No such object.' });
     });
 
@@ -138,7 +128,7 @@ describe('StorageEngine', () => {
       ['x'.repeat(1025), /at most 1024 bytes/],
       ['\ud800', /lone surrogate/],
     ])('rejects an invalid object name with 400, and stores nothing: case %#', (name, problem) => {
-      const error = refusal(() => engine.insertObject('bkt1', name, data()));
+      const error = engineRefusal(() => engine.insertObject('bkt1', name, data()));
       expect(error).toMatchObject({ status: 400, reason: 'invalid' });
       expect(error.message).toMatch(problem);
       expect(error.message).toContain('is invalid');
@@ -168,7 +158,9 @@ describe('StorageEngine', () => {
     it('accepts exactly 8 KiB of keys and values, refuses one byte more with 400', () => {
       expect(MAX_METADATA_BYTES).toBe(8192);
       engine.insertObject('bkt1', 'ok', { ...data(), metadata: sized(8192) });
-      const error = refusal(() => engine.insertObject('bkt1', 'big', { ...data(), metadata: sized(8193) }));
+      const error = engineRefusal(() =>
+        engine.insertObject('bkt1', 'big', { ...data(), metadata: sized(8193) }),
+      );
       expect(error).toMatchObject({ status: 400, reason: 'invalid' });
       expect(error.message).toContain('8193 bytes');
       expect(error.message).toContain('8192');
@@ -178,7 +170,7 @@ describe('StorageEngine', () => {
     it('counts UTF-8 bytes, not characters', () => {
       // 'é' is two bytes: 2048 of them fill a 4 KiB value; one more is over.
       engine.insertObject('bkt1', 'a', { ...data(), metadata: { k: 'é'.repeat(2048) } });
-      const error = refusal(() =>
+      const error = engineRefusal(() =>
         engine.insertObject('bkt1', 'b', { ...data(), metadata: { k: 'é'.repeat(2049) } }),
       );
       expect(error.status).toBe(400);
@@ -187,12 +179,14 @@ describe('StorageEngine', () => {
 
     it('refuses a key over 1 KiB or a value over 4 KiB', () => {
       expect(
-        refusal(() => engine.insertObject('bkt1', 'a', { ...data(), metadata: { ['k'.repeat(1025)]: 'v' } }))
-          .message,
+        engineRefusal(() =>
+          engine.insertObject('bkt1', 'a', { ...data(), metadata: { ['k'.repeat(1025)]: 'v' } }),
+        ).message,
       ).toContain('1025 bytes');
       expect(
-        refusal(() => engine.insertObject('bkt1', 'a', { ...data(), metadata: { k: 'v'.repeat(4097) } }))
-          .status,
+        engineRefusal(() =>
+          engine.insertObject('bkt1', 'a', { ...data(), metadata: { k: 'v'.repeat(4097) } }),
+        ).status,
       ).toBe(400);
     });
 
@@ -206,13 +200,15 @@ describe('StorageEngine', () => {
 
     it('refuses a patch that would make the metadata too large, and changes nothing', () => {
       const before = engine.insertObject('bkt1', 'a', { ...data(), metadata: sized(8000) });
-      const error = refusal(() => engine.patchObject('bkt1', 'a', { metadata: { more: 'x'.repeat(200) } }));
+      const error = engineRefusal(() =>
+        engine.patchObject('bkt1', 'a', { metadata: { more: 'x'.repeat(200) } }),
+      );
       expect(error.status).toBe(400);
       expect(engine.getObject('bkt1', 'a')).toBe(before);
     });
 
     it('refuses a metadata value that is not a string', () => {
-      const error = refusal(() =>
+      const error = engineRefusal(() =>
         engine.insertObject('bkt1', 'a', { ...data(), metadata: { n: 5 as unknown as string } }),
       );
       expect(error).toMatchObject({ status: 400 });
@@ -323,7 +319,7 @@ describe('StorageEngine', () => {
     });
 
     it('answers 404 for a missing object', () => {
-      expect(refusal(() => engine.patchObject('bkt1', 'missing', { metadata: {} }))).toMatchObject({
+      expect(engineRefusal(() => engine.patchObject('bkt1', 'missing', { metadata: {} }))).toMatchObject({
         status: 404,
         reason: 'notFound',
       });
@@ -334,8 +330,8 @@ describe('StorageEngine', () => {
     it('removes the object; a second delete answers 404', () => {
       engine.insertObject('bkt1', 'a', data());
       engine.deleteObject('bkt1', 'a');
-      expect(refusal(() => engine.getObject('bkt1', 'a')).status).toBe(404);
-      expect(refusal(() => engine.deleteObject('bkt1', 'a'))).toMatchObject({
+      expect(engineRefusal(() => engine.getObject('bkt1', 'a')).status).toBe(404);
+      expect(engineRefusal(() => engine.deleteObject('bkt1', 'a'))).toMatchObject({
         status: 404,
         reason: 'notFound',
       });
@@ -403,7 +399,7 @@ describe('StorageEngine', () => {
           [{ ifMetagenerationNotMatch: '2' }, 304, 'ifMetagenerationNotMatch'],
         ];
         for (const [preconditions, status, named] of cases) {
-          const error = refusal(() => run(op, 'a', preconditions));
+          const error = engineRefusal(() => run(op, 'a', preconditions));
           expect(error.status, JSON.stringify(preconditions)).toBe(status);
           expect(error.reason).toBe(status === 412 ? 'conditionNotMet' : 'notModified');
           expect(error.message).toContain(named);
@@ -416,7 +412,9 @@ describe('StorageEngine', () => {
       expect(engine.insertObject('bkt1', 'fresh', data(), { ifGenerationMatch: '0' }).metageneration).toBe(
         1n,
       );
-      const error = refusal(() => engine.insertObject('bkt1', 'fresh', data(), { ifGenerationMatch: '0' }));
+      const error = engineRefusal(() =>
+        engine.insertObject('bkt1', 'fresh', data(), { ifGenerationMatch: '0' }),
+      );
       expect(error).toMatchObject({ status: 412, reason: 'conditionNotMet' });
     });
 
@@ -435,24 +433,24 @@ describe('StorageEngine', () => {
     });
 
     it('insert on a missing object: a generation or metageneration Match fails, any generation NotMatch is 304', () => {
-      expect(refusal(() => engine.insertObject('bkt1', 'x', data(), { ifGenerationMatch: '5' })).status).toBe(
-        412,
-      );
       expect(
-        refusal(() => engine.insertObject('bkt1', 'x', data(), { ifMetagenerationMatch: '1' })).status,
+        engineRefusal(() => engine.insertObject('bkt1', 'x', data(), { ifGenerationMatch: '5' })).status,
       ).toBe(412);
       expect(
-        refusal(() => engine.insertObject('bkt1', 'x', data(), { ifGenerationNotMatch: '0' })).status,
+        engineRefusal(() => engine.insertObject('bkt1', 'x', data(), { ifMetagenerationMatch: '1' })).status,
+      ).toBe(412);
+      expect(
+        engineRefusal(() => engine.insertObject('bkt1', 'x', data(), { ifGenerationNotMatch: '0' })).status,
       ).toBe(304);
       // The JSON API reference: "If no live object exists, the precondition fails", whatever the value.
       expect(
-        refusal(() => engine.insertObject('bkt1', 'x', data(), { ifGenerationNotMatch: '5' })).status,
+        engineRefusal(() => engine.insertObject('bkt1', 'x', data(), { ifGenerationNotMatch: '5' })).status,
       ).toBe(304);
     });
 
     it('get, patch and delete of a missing object answer 404 whatever the conditions', () => {
       for (const op of ['get', 'patch', 'delete'] as const) {
-        expect(refusal(() => run(op, 'missing', { ifGenerationMatch: '0' })).status).toBe(404);
+        expect(engineRefusal(() => run(op, 'missing', { ifGenerationMatch: '0' })).status).toBe(404);
       }
     });
 
@@ -460,9 +458,11 @@ describe('StorageEngine', () => {
       const stale = g();
       const next = engine.insertObject('bkt1', 'a', data('takeover'), { ifGenerationMatch: stale });
       expect(
-        refusal(() => engine.insertObject('bkt1', 'a', data(), { ifGenerationMatch: stale })).status,
+        engineRefusal(() => engine.insertObject('bkt1', 'a', data(), { ifGenerationMatch: stale })).status,
       ).toBe(412);
-      expect(refusal(() => engine.deleteObject('bkt1', 'a', { ifGenerationMatch: stale })).status).toBe(412);
+      expect(engineRefusal(() => engine.deleteObject('bkt1', 'a', { ifGenerationMatch: stale })).status).toBe(
+        412,
+      );
       expect(engine.getObject('bkt1', 'a')).toBe(next);
     });
 
@@ -472,15 +472,16 @@ describe('StorageEngine', () => {
       engine.insertObject('bkt1', 'a', data('successor'));
       expect(() => engine.getObject('bkt1', 'a', { ifMetagenerationMatch: '1' })).not.toThrow();
       expect(
-        refusal(() => engine.getObject('bkt1', 'a', { ifGenerationMatch: stale, ifMetagenerationMatch: '1' }))
-          .status,
+        engineRefusal(() =>
+          engine.getObject('bkt1', 'a', { ifGenerationMatch: stale, ifMetagenerationMatch: '1' }),
+        ).status,
       ).toBe(412);
     });
 
     it.each(['-1', '1.5', 'abc', '', ' 1', '1'.repeat(21)])(
       'rejects the malformed value %j with 400 naming it',
       (value) => {
-        const error = refusal(() => engine.getObject('bkt1', 'a', { ifMetagenerationNotMatch: value }));
+        const error = engineRefusal(() => engine.getObject('bkt1', 'a', { ifMetagenerationNotMatch: value }));
         expect(error).toMatchObject({ status: 400, reason: 'invalid' });
         expect(error.message).toContain('ifMetagenerationNotMatch');
       },
@@ -498,7 +499,7 @@ describe('StorageEngine', () => {
         () => engine.deleteObject('bkt1', 'a'),
       ];
       for (const change of changes) {
-        const error = refusal(change);
+        const error = engineRefusal(change);
         expect(error).toMatchObject({ status: 429, reason: 'rateLimitExceeded' });
         expect(error.message).toMatch(/rate limit/);
         expect(engine.getObject('bkt1', 'a')).toBe(second);
@@ -512,7 +513,7 @@ describe('StorageEngine', () => {
     it('refills with the server clock', () => {
       engine.setRateLimit({ perSecond: 1, burst: 1 });
       engine.insertObject('bkt1', 'a', data());
-      expect(refusal(() => engine.patchObject('bkt1', 'a', {})).status).toBe(429);
+      expect(engineRefusal(() => engine.patchObject('bkt1', 'a', {})).status).toBe(429);
       vi.setSystemTime(T0 + 1000);
       expect(engine.patchObject('bkt1', 'a', {}).metageneration).toBe(2n);
     });
@@ -520,9 +521,9 @@ describe('StorageEngine', () => {
     it('a refused precondition does not spend a token', () => {
       engine.setRateLimit({ perSecond: 1, burst: 1 });
       engine.insertObject('bkt1', 'a', data(), { ifGenerationMatch: '0' });
-      expect(refusal(() => engine.insertObject('bkt1', 'b', data(), { ifGenerationMatch: '9' })).status).toBe(
-        412,
-      );
+      expect(
+        engineRefusal(() => engine.insertObject('bkt1', 'b', data(), { ifGenerationMatch: '9' })).status,
+      ).toBe(412);
       expect(() => engine.insertObject('bkt1', 'b', data())).not.toThrow();
     });
 
@@ -531,7 +532,7 @@ describe('StorageEngine', () => {
       for (let i = 0; i < 50; i++) engine.patchObject('bkt1', 'a', {});
       engine.setRateLimit({ perSecond: 1, burst: 1 });
       expect(engine.patchObject('bkt1', 'a', {}).metageneration).toBe(52n);
-      expect(refusal(() => engine.patchObject('bkt1', 'a', {})).status).toBe(429);
+      expect(engineRefusal(() => engine.patchObject('bkt1', 'a', {})).status).toBe(429);
       engine.setRateLimit(false);
       expect(engine.patchObject('bkt1', 'a', {}).metageneration).toBe(53n);
     });
@@ -539,7 +540,7 @@ describe('StorageEngine', () => {
     it('takes its setting from the constructor', () => {
       const limited = new StorageEngine({ buckets: ['bkt1'], rateLimit: { perSecond: 1, burst: 1 } });
       limited.insertObject('bkt1', 'a', data());
-      expect(refusal(() => limited.deleteObject('bkt1', 'a')).status).toBe(429);
+      expect(engineRefusal(() => limited.deleteObject('bkt1', 'a')).status).toBe(429);
     });
   });
 
@@ -565,8 +566,8 @@ describe('StorageEngine', () => {
       const patched = watched.patchObject('bkt1', 'a', { metadata: { k: 'v' } });
       watched.getObject('bkt1', 'a');
       watched.listObjects('bkt1');
-      refusal(() => watched.insertObject('bkt1', 'a', data(), { ifGenerationMatch: '0' }));
-      refusal(() => watched.createBucket('bkt1'));
+      engineRefusal(() => watched.insertObject('bkt1', 'a', data(), { ifGenerationMatch: '0' }));
+      engineRefusal(() => watched.createBucket('bkt1'));
       watched.deleteObject('bkt1', 'a');
       expect(changes.slice(1)).toEqual([
         { kind: 'put', object: inserted },

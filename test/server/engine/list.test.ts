@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineObject } from '../../../src/server/engine/engine.js';
-import { EngineError } from '../../../src/server/engine/engine-error.js';
 import { listObjects, type ListOptions } from '../../../src/server/engine/list.js';
+import { engineRefusal } from '../../helpers/refusals.js';
 
 function store(names: readonly string[]): Map<string, EngineObject> {
   const objects = new Map<string, EngineObject>();
@@ -45,16 +45,6 @@ function allPages(
     if (pages > 1000) throw new Error('paging does not end');
   } while (pageToken !== undefined);
   return { pages, items, prefixes };
-}
-
-function refusal(fn: () => unknown): EngineError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(EngineError);
-    return error as EngineError;
-  }
-  throw new Error('expected an EngineError');
 }
 
 describe('listObjects', () => {
@@ -213,7 +203,7 @@ describe('listObjects', () => {
 
   describe('invalid input answers 400', () => {
     it.each([0, -1, 1.5, Number.NaN])('maxResults %s', (maxResults) => {
-      const error = refusal(() => listObjects(store(['a']), { maxResults }));
+      const error = engineRefusal(() => listObjects(store(['a']), { maxResults }));
       expect(error).toMatchObject({
         status: 400,
         reason: 'invalid',
@@ -222,7 +212,7 @@ describe('listObjects', () => {
     });
 
     it.each(['', '!!!', 'YQ==', '_w'])('pageToken %j', (pageToken) => {
-      const error = refusal(() => listObjects(store(['a']), { pageToken }));
+      const error = engineRefusal(() => listObjects(store(['a']), { pageToken }));
       expect(error).toMatchObject({ status: 400, reason: 'invalid', message: 'Invalid pageToken.' });
     });
 
