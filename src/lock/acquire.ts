@@ -4,6 +4,7 @@ import { backoffDelay } from '../util/backoff.js';
 import { monotonicNow, sleep } from '../util/clock.js';
 import { attemptCreate, type Grant } from './attempt.js';
 import type { LockContext } from './context.js';
+import type { LockInfo } from './lock-info.js';
 import { observe, StalenessTracker, type Observation } from './observe.js';
 import { RATE_LIMITED_INITIAL } from './retry.js';
 
@@ -45,23 +46,7 @@ export async function acquireGrant(ctx: LockContext, request: AcquireRequest): P
       const previous = observation.state === 'held' ? observation.lock : undefined;
       const result = await attemptCreate(ctx, previous?.generation ?? '0', retryUntil, signal);
       if ('granted' in result) {
-        if (previous)
-          ctx.emit({
-            type: 'took-over',
-            url: ctx.url,
-            token: result.granted.generation,
-            previous: previous.info,
-          });
-        ctx.emit({
-          type: 'acquired',
-          url: ctx.url,
-          token: result.granted.generation,
-          tookOver: previous !== undefined,
-          waitedMs: monotonicNow() - startedAt,
-        });
-        ctx.debug(
-          `acquired ${ctx.url} token ${result.granted.generation}${previous ? ' (took over a stale lease)' : ''}`,
-        );
+        announce(ctx, result.granted, previous?.info, monotonicNow() - startedAt);
         return result.granted;
       }
       observation = result.observation;
@@ -98,6 +83,15 @@ export async function acquireGrant(ctx: LockContext, request: AcquireRequest): P
       : Math.min(backoff, untilExpiry);
     await sleep(Math.min(wait, deadline - now), signal);
     observation = await observe(ctx, retryUntil, signal);
+    rateLimited = false;
     tracker.see(observation);
   }
+}
+
+/** Reports a won lease: a takeover first, when it replaced a stale one. */
+function announce(ctx: LockContext, grant: Grant, previous: LockInfo | undefined, waitedMs: number): void {
+  const token = grant.generation;
+  if (previous) ctx.emit({ type: 'took-over', url: ctx.url, token, previous });
+  ctx.emit({ type: 'acquired', url: ctx.url, token, tookOver: previous !== undefined, waitedMs });
+  ctx.debug(`acquired ${ctx.url} token ${token}${previous ? ' (took over a stale lease)' : ''}`);
 }
