@@ -90,6 +90,18 @@ export function expectPositionals(command: string, positionals: string[], names:
 }
 
 /** A ConfigurationError about a URL, restated as a usage error (bad input typed on the command line). */
+/**
+ * Runs `parse` on a command-line argument (a `gs://` URL), turning its `ConfigurationError` into a
+ * `UsageError`, so that every command reports a bad URL the same way.
+ */
+export function parseArgument<T>(parse: (text: string) => T, text: string): T {
+  try {
+    return parse(text);
+  } catch (error) {
+    usageFromConfiguration(error);
+  }
+}
+
 export function usageFromConfiguration(error: unknown): never {
   if (error instanceof ConfigurationError) throw new UsageError(error.message);
   throw error;

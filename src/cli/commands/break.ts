@@ -1,7 +1,13 @@
 import { breakLock } from '../../lock/break-lock.js';
 import { parseLockObject } from '../../lock/lock-object.js';
 import { parseLockUrl } from '../../util/lock-url.js';
-import { expectPositionals, parseCommandLine, UsageError, usageFromConfiguration } from '../args.js';
+import {
+  expectPositionals,
+  parseArgument,
+  parseCommandLine,
+  UsageError,
+  usageFromConfiguration,
+} from '../args.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatHolder } from '../format.js';
 import { BREAK_HELP } from '../help.js';
@@ -23,12 +29,7 @@ export async function breakCommand(args: string[]): Promise<number> {
     return ExitCode.OK;
   }
   const [url] = expectPositionals('break', positionals, ['gs://BUCKET/OBJECT']) as [string];
-  let target: { bucket: string; object: string };
-  try {
-    target = parseLockUrl(url);
-  } catch (error) {
-    usageFromConfiguration(error);
-  }
+  const target = parseArgument(parseLockUrl, url);
   if (values.token === undefined) {
     throw new UsageError(
       `break: refusing to break ${url} without --token. Run \`gcs-lock status ${url}\` to see the token of ` +

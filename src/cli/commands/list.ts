@@ -1,6 +1,6 @@
 import { listLocks, type LockListEntry } from '../../lock/list-locks.js';
 import { parseBucketUrl } from '../../util/lock-url.js';
-import { expectPositionals, parseCommandLine, usageFromConfiguration } from '../args.js';
+import { expectPositionals, parseArgument, parseCommandLine } from '../args.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatDuration, formatHolder, formatTable } from '../format.js';
 import { LIST_HELP } from '../help.js';
@@ -18,12 +18,7 @@ export async function listCommand(args: string[]): Promise<number> {
     return ExitCode.OK;
   }
   const [url] = expectPositionals('list', positionals, ['gs://BUCKET[/PREFIX]']) as [string];
-  let target: { bucket: string; prefix: string };
-  try {
-    target = parseBucketUrl(url);
-  } catch (error) {
-    usageFromConfiguration(error);
-  }
+  const target = parseArgument(parseBucketUrl, url);
   const entries = await listLocks({ ...target, store: cliStore(values.endpoint) });
   if (values.json) {
     for (const entry of entries)

@@ -4,13 +4,7 @@ import type { LockEvent } from '../../lock/events.js';
 import type { Lease } from '../../lease/lease.js';
 import { Lock } from '../../lock/lock.js';
 import { parseLockUrl } from '../../util/lock-url.js';
-import {
-  parseCommandLine,
-  parseDuration,
-  parseExitCode,
-  UsageError,
-  usageFromConfiguration,
-} from '../args.js';
+import { parseArgument, parseCommandLine, parseDuration, parseExitCode, UsageError } from '../args.js';
 import { outcomeExitCode, startChild, startFailureMessage, type RunningChild } from '../child.js';
 import { describeError } from '../errors.js';
 import { ExitCode, signalExitCode } from '../exit-codes.js';
@@ -76,12 +70,7 @@ export function parseRunArgs(args: string[]): RunPlan | null {
   if (values.nonblock && values.wait !== undefined) {
     throw new UsageError('run: use either -n (fail at once) or -w SECONDS (wait that long), not both');
   }
-  let target: { bucket: string; object: string };
-  try {
-    target = parseLockUrl(url);
-  } catch (error) {
-    usageFromConfiguration(error);
-  }
+  const target = parseArgument(parseLockUrl, url);
   const ttl = values.ttl === undefined ? undefined : parseDuration('--ttl', values.ttl);
   if (ttl !== undefined && ttl < 1000)
     throw new UsageError(`run: --ttl ${values.ttl} is too short: use at least 1s`);

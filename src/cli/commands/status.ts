@@ -1,7 +1,7 @@
 import { Lock } from '../../lock/lock.js';
 import type { LockInfo } from '../../lock/lock-info.js';
 import { parseLockUrl } from '../../util/lock-url.js';
-import { expectPositionals, parseCommandLine, usageFromConfiguration } from '../args.js';
+import { expectPositionals, parseArgument, parseCommandLine } from '../args.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatDuration, formatFields } from '../format.js';
 import { STATUS_HELP } from '../help.js';
@@ -31,12 +31,7 @@ export async function statusCommand(args: string[]): Promise<number> {
     return ExitCode.OK;
   }
   const [url] = expectPositionals('status', positionals, ['gs://BUCKET/OBJECT']) as [string];
-  let target: { bucket: string; object: string };
-  try {
-    target = parseLockUrl(url);
-  } catch (error) {
-    usageFromConfiguration(error);
-  }
+  const target = parseArgument(parseLockUrl, url);
   const lock = new Lock({ ...target, store: cliStore(values.endpoint) });
   const info = await lock.inspect();
   const state: LockState = info === null ? 'free' : info.expired ? 'stale' : 'held';
