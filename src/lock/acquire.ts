@@ -33,9 +33,16 @@ export async function acquireGrant(ctx: LockContext, request: AcquireRequest): P
 
   for (let poll = 0; ; poll++) {
     signal?.throwIfAborted();
-    // Transient storage errors are ridden out for one ttl, or until the caller's deadline if that is
-    // later: an outage longer than that is reported as a StorageError, not passed off as contention.
-    const retryUntil = Math.max(monotonicNow() + ctx.options.ttl, Number.isFinite(deadline) ? deadline : 0);
+    // Transient storage errors are ridden out until the caller's deadline; without one, for a ttl
+    // at a time; for a single attempt, for one request timeout. An outage longer than that is
+    // reported as a StorageError, not passed off as contention.
+    const now = monotonicNow();
+    const retryUntil =
+      timeout === 0
+        ? now + ctx.options.requestTimeout
+        : Number.isFinite(deadline)
+          ? deadline
+          : now + ctx.options.ttl;
     // A free or stale lock gets at most two immediate attempts before the waiter backs off: enough
     // to take a lock released between our 412 and our read, without spinning against other waiters.
     for (
@@ -66,11 +73,11 @@ export async function acquireGrant(ctx: LockContext, request: AcquireRequest): P
       }
       if (timeout === 0) throw new LockHeldError(ctx.url, holder);
     }
-    const now = monotonicNow();
-    if (now >= deadline) {
+    const polledAt = monotonicNow();
+    if (polledAt >= deadline) {
       throw new AcquireTimeoutError(
         ctx.url,
-        now - startedAt,
+        polledAt - startedAt,
         observation.state === 'held' ? observation.lock.info : undefined,
       );
     }
@@ -81,7 +88,7 @@ export async function acquireGrant(ctx: LockContext, request: AcquireRequest): P
     const wait = rateLimited
       ? Math.max(backoff, backoffDelay(0, RATE_LIMITED_INITIAL, RATE_LIMITED_INITIAL))
       : Math.min(backoff, untilExpiry);
-    await sleep(Math.min(wait, deadline - now), signal);
+    await sleep(Math.min(wait, deadline - polledAt), signal);
     observation = await observe(ctx, retryUntil, signal);
     rateLimited = false;
     tracker.see(observation);

@@ -91,7 +91,7 @@ export async function attemptCreate(
         }
       );
     }
-    if (ambiguous || isTransient(error)) await abandon(ctx, holder.ownerToken, until);
+    if (ambiguous || isTransient(error)) await abandon(ctx, holder.ownerToken);
     throw error;
   }
 }
@@ -109,11 +109,12 @@ function claimIfOurs(
 /**
  * The attempt is being given up (aborted, or storage kept failing) after a send whose fate is unknown.
  * If it did commit, the object is ours: delete it, pinned to its generation, so that giving up leaves
- * nothing behind. Best effort: if storage is down, the orphan expires after one ttl.
+ * nothing behind. Best effort, one read and one delete without retries, so that giving up stays
+ * prompt: if storage is down, the orphan expires after one ttl.
  */
-async function abandon(ctx: LockContext, ownerToken: string, until: number): Promise<void> {
+async function abandon(ctx: LockContext, ownerToken: string): Promise<void> {
   try {
-    const observation = await observe(ctx, Math.max(until, monotonicNow() + ctx.options.requestTimeout));
+    const observation = await observe(ctx, 0);
     if (observation.state !== 'held' || observation.lock.ownerToken !== ownerToken) return;
     await ctx.store.delete(ctx.bucket, ctx.object, {
       preconditions: { ifGenerationMatch: observation.lock.generation },

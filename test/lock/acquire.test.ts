@@ -183,6 +183,21 @@ describe('acquire', () => {
     expect((error as StorageError).status).toBe(503);
   });
 
+  it("stops riding out an outage at the caller's timeout", async () => {
+    const store = newStore();
+    store.faults.add({ kind: 'error', status: 503 });
+    const { lock } = newLock(store, { ttl: 60_000 });
+    let settledAt = 0;
+    const started = performance.now();
+    const acquiring = lock.acquire({ timeout: 5_000 }).catch((error: unknown) => {
+      settledAt = performance.now();
+      return error;
+    });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(await acquiring).toMatchObject({ status: 503 });
+    expect(settledAt - started).toBeLessThanOrEqual(5_000);
+  });
+
   it('does not retry a 403', async () => {
     const store = newStore();
     store.faults.add({ kind: 'error', status: 403, count: 1 });
