@@ -50,7 +50,7 @@ export function createLeaseState(ctx: LockContext, grant: Grant): LeaseState {
  * comes `lossMargin` before the earliest moment any waiter can judge the lease expired (validFrom +
  * ttl, since the server set `updated` no earlier than validFrom), so the holder hears first.
  */
-export function lossDeadline(state: LeaseState): number {
+export function lossDeadline(state: LeaseState, validFrom = state.validFrom): number {
   const { ttl, lossMargin } = state.ctx.options;
-  return state.validFrom + ttl - lossMargin;
+  return validFrom + ttl - lossMargin;
 }

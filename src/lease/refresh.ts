@@ -17,11 +17,7 @@ export async function refresh(state: LeaseState): Promise<void> {
   const sentAt = monotonicNow();
   state.roundStart ??= sentAt;
   const next = state.refreshCount + 1;
-  // No request may outlive the lease: past the deadline its answer no longer matters.
-  const timeout = timeoutSignal(
-    Math.min(ctx.options.requestTimeout, lossDeadline(state) - sentAt),
-    'refresh timed out',
-  );
+  const timeout = requestTimeout(state, 'refresh timed out');
   try {
     const { object } = await ctx.store.patchMetadata(
       ctx.bucket,
@@ -52,10 +48,7 @@ export async function refresh(state: LeaseState): Promise<void> {
  */
 async function resolveConflict(state: LeaseState, conflict: StorageError): Promise<void> {
   const { ctx } = state;
-  const timeout = timeoutSignal(
-    Math.min(ctx.options.requestTimeout, lossDeadline(state) - monotonicNow()),
-    'read timed out',
-  );
+  const timeout = requestTimeout(state, 'read timed out');
   try {
     const { object, serverTime } = await ctx.store.get(ctx.bucket, ctx.object, { signal: timeout.signal });
     const parsed = object === null ? undefined : parseLockObject(ctx.url, object, serverTime);
@@ -97,7 +90,7 @@ function succeed(state: LeaseState, metageneration: string, refreshCount: number
   state.roundFailures = 0;
   // A response that arrives after the deadline (the process was paused while it travelled) extends
   // nothing: the lease already counts as lost, because a waiter may have judged it expired.
-  if (monotonicNow() >= validFrom + state.ctx.options.ttl - state.ctx.options.lossMargin) {
+  if (monotonicNow() >= lossDeadline(state, validFrom)) {
     declareLost(state, 'expired', 'the refresh succeeded only after the lease deadline had passed');
     return;
   }
@@ -135,4 +128,10 @@ function retryLater(state: LeaseState, error: unknown): void {
     retryInMs: delay,
   });
   scheduleHeartbeat(state, monotonicNow() + delay);
+}
+
+/** No request may outlive the lease: past the deadline its answer no longer matters. */
+function requestTimeout(state: LeaseState, message: string): ReturnType<typeof timeoutSignal> {
+  const remaining = lossDeadline(state) - monotonicNow();
+  return timeoutSignal(Math.min(state.ctx.options.requestTimeout, remaining), message);
 }

@@ -1,5 +1,6 @@
 import type { ObjectStore, StoredObject } from '../store/object-store.js';
 import type { LockInfo } from './lock-info.js';
+import { formatLockUrl } from '../util/lock-url.js';
 import { parseLockObject } from './lock-object.js';
 
 /**
@@ -81,7 +82,7 @@ export async function listLocks(options: ListLocksOptions): Promise<LockListEntr
   const now = serverTime ?? Date.now();
 
   return objects.map((object): LockListEntry => {
-    const url = `gs://${bucket}/${object.name}`;
+    const url = formatLockUrl(bucket, object.name);
     const parsed = parseLockObject(url, object, now);
     return parsed.ok
       ? { name: object.name, url, info: parsed.lock.info }

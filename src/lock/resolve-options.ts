@@ -1,4 +1,6 @@
 import { ConfigurationError } from '../errors/configuration-error.js';
+import { DEFAULT_REQUEST_TIMEOUT } from '../store/gcs-store.js';
+import { duration } from '../util/duration.js';
 import type { LockOptions, ResolvedLockOptions } from './options.js';
 
 export const DEFAULT_TTL = 60_000;
@@ -6,7 +8,6 @@ export const MIN_TTL = 1_000;
 export const MAX_TTL = 7 * 24 * 60 * 60 * 1000;
 export const DEFAULT_POLL_INITIAL = 250;
 export const DEFAULT_POLL_MAX = 2_000;
-export const DEFAULT_REQUEST_TIMEOUT = 10_000;
 export const MAX_DESCRIPTION_LENGTH = 1024;
 
 /** Checks every option and fills in the defaults; throws `ConfigurationError` naming the bad one. */
@@ -65,21 +66,4 @@ export function resolveLockOptions(options: LockOptions): ResolvedLockOptions {
     onLost: options.onLost,
     onEvent: options.onEvent,
   };
-}
-
-/** A duration option: a finite number of milliseconds within [min, max]. */
-export function duration(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new ConfigurationError(
-      name,
-      `${name} must be a number of milliseconds from ${min} to ${max}, got ${describe(value)}`,
-    );
-  }
-  return value;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  return typeof value;
 }

@@ -1,6 +1,6 @@
 import type { AuthClient } from './auth.js';
 import { resolveEndpoint } from './endpoint.js';
-import { GcsStore } from './gcs-store.js';
+import { DEFAULT_REQUEST_TIMEOUT, GcsStore } from './gcs-store.js';
 import type { ObjectStore } from './object-store.js';
 
 const withoutClient = new Map<string, GcsStore>();
@@ -30,7 +30,7 @@ export function defaultStore(
   } = {},
 ): ObjectStore {
   const resolved = resolveEndpoint({ endpoint: options.endpoint });
-  const timeout = options.requestTimeout ?? 10_000;
+  const timeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
   const key = `${resolved.source}|${resolved.base}|${timeout}`;
   let stores = withoutClient;
   if (options.authClient !== undefined) {

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../errors/configuration-error.js';
 import { StorageError } from '../errors/storage-error.js';
+import { duration } from '../util/duration.js';
 import type { AuthClient } from './auth.js';
 import { authHeaders, sharedDefaultCredentials, type AuthFactory } from './credentials.js';
 import { resolveEndpoint } from './endpoint.js';
@@ -49,6 +50,9 @@ export interface GcsStoreOptions {
   authFactory?: AuthFactory | undefined;
 }
 
+/** The default `requestTimeout`, in ms: for a `GcsStore` and for the `Lock` that builds one. */
+export const DEFAULT_REQUEST_TIMEOUT = 10_000;
+
 type Credentials = { kind: 'none' } | { kind: 'client'; client: AuthClient } | { kind: 'default' };
 
 /**
@@ -80,13 +84,12 @@ export class GcsStore implements ObjectStore {
 
   constructor(options: GcsStoreOptions = {}) {
     const resolved = resolveEndpoint({ endpoint: options.endpoint });
-    const timeout = options.requestTimeout ?? 10_000;
-    if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > 2 ** 31 - 1) {
-      throw new ConfigurationError(
-        'requestTimeout',
-        `requestTimeout must be a number of milliseconds above 0 (e.g. 10000), got ${String(timeout)}`,
-      );
-    }
+    const timeout = duration(
+      'requestTimeout',
+      options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+      1,
+      2 ** 31 - 1,
+    );
     if (options.authClient !== undefined && typeof options.authClient?.getRequestHeaders !== 'function') {
       throw new ConfigurationError('authClient', 'authClient must have a getRequestHeaders() method');
     }
@@ -119,10 +122,7 @@ export class GcsStore implements ObjectStore {
       ...request.preconditions,
     });
     const response = await this.#send('insert', 'POST', bucket, name, url, request.signal, multipart);
-    return {
-      object: this.#object('POST', bucket, name, response),
-      serverTime: serverTimeOf(response.headers),
-    };
+    return this.#observed('POST', bucket, name, response);
   }
 
   async get(
@@ -142,10 +142,7 @@ export class GcsStore implements ObjectStore {
       return body.json && !saysBucketMissing(body.message);
     });
     if (response.status === 404) return { object: null, serverTime: serverTimeOf(response.headers) };
-    return {
-      object: this.#object('GET', bucket, name, response),
-      serverTime: serverTimeOf(response.headers),
-    };
+    return this.#observed('GET', bucket, name, response);
   }
 
   async patchMetadata(
@@ -160,10 +157,7 @@ export class GcsStore implements ObjectStore {
     });
     const body = { contentType: 'application/json', body: JSON.stringify({ metadata }) };
     const response = await this.#send('patch', 'PATCH', bucket, name, url, request.signal, body);
-    return {
-      object: this.#object('PATCH', bucket, name, response),
-      serverTime: serverTimeOf(response.headers),
-    };
+    return this.#observed('PATCH', bucket, name, response);
   }
 
   async delete(bucket: string, name: string, request: RequestOptions = {}): Promise<void> {
@@ -212,6 +206,13 @@ export class GcsStore implements ObjectStore {
       .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
       .join('&');
     return `${this.endpoint}${path}${query ? `?${query}` : ''}`;
+  }
+
+  #observed(method: string, bucket: string, name: string, response: RawResponse): Observed<StoredObject> {
+    return {
+      object: this.#object(method, bucket, name, response),
+      serverTime: serverTimeOf(response.headers),
+    };
   }
 
   #object(method: string, bucket: string, name: string, response: RawResponse): StoredObject {

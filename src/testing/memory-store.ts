@@ -100,21 +100,11 @@ export class MemoryStore implements ObjectStore {
     name: string,
     request: RequestOptions = {},
   ): Promise<Observed<StoredObject | null>> {
-    try {
-      return await this.#call('get', 'GET', bucket, name, request, () =>
-        toStored(this.engine.getObject(bucket, name, request.preconditions)),
-      );
-    } catch (error) {
-      if (
-        error instanceof StorageError &&
-        error.status === 404 &&
-        error.reason === 'notFound' &&
-        this.#bucketExists(bucket)
-      ) {
-        return { object: null, serverTime: this.#serverTime() };
-      }
-      throw error;
-    }
+    return this.#call('get', 'GET', bucket, name, request, () => {
+      // A missing bucket is an error (404 from getBucket); only a missing object reads as a free lock.
+      if (!this.engine.getBucket(bucket).objects.has(name)) return null;
+      return toStored(this.engine.getObject(bucket, name, request.preconditions));
+    });
   }
 
   async patchMetadata(
@@ -145,10 +135,6 @@ export class MemoryStore implements ObjectStore {
       return { items: result.items.map(toStored), nextPageToken: result.nextPageToken };
     });
     return object;
-  }
-
-  #bucketExists(bucket: string): boolean {
-    return this.engine.listBuckets().some((b) => b.name === bucket);
   }
 
   /** GCS's `Date` header: whole seconds, rounded down. */

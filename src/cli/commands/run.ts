@@ -3,7 +3,7 @@ import { LockHeldError } from '../../errors/lock-held-error.js';
 import type { LockEvent } from '../../lock/events.js';
 import type { Lease } from '../../lease/lease.js';
 import { Lock } from '../../lock/lock.js';
-import { parseLockUrl } from '../../util/lock-url.js';
+import { formatLockUrl, parseLockUrl } from '../../util/lock-url.js';
 import { parseArgument, parseCommandLine, parseDuration, parseExitCode, UsageError } from '../args.js';
 import { outcomeExitCode, startChild, startFailureMessage, type RunningChild } from '../child.js';
 import { describeError } from '../errors.js';
@@ -75,7 +75,7 @@ export function parseRunArgs(args: string[]): RunPlan | null {
   if (ttl !== undefined && ttl < 1000)
     throw new UsageError(`run: --ttl ${values.ttl} is too short: use at least 1s`);
   return {
-    url: `gs://${target.bucket}/${target.object}`,
+    url: formatLockUrl(target.bucket, target.object),
     ...target,
     command,
     args: commandArgs,
