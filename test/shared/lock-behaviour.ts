@@ -94,6 +94,49 @@ export function lockBehaviour(name: string, backend: () => Backend): void {
       await lease.release();
     });
 
+    it('lets exactly one of two waiters take over the same stale lease', async () => {
+      const { engine, bucket } = backend();
+      const lock = fresh();
+      const stale = engine.insertObject(bucket, lock.object, {
+        data: Buffer.from('{}'),
+        metadata: { 'gcs-lock-version': '1', 'gcs-lock-owner': 'crashed', 'gcs-lock-ttl-ms': String(TTL) },
+      });
+      // Age the lease on the server's clock instead of waiting it out.
+      engine.clockOffsetMs += 10 * TTL;
+      try {
+        const events: LockEvent[] = [];
+        const onEvent = (event: LockEvent): number => events.push(event);
+        const [a, b] = await Promise.all([make({ onEvent }).tryAcquire(), make({ onEvent }).tryAcquire()]);
+        const winners = [a, b].filter((lease) => lease !== null);
+        expect(winners).toHaveLength(1);
+        expect(events.filter((event) => event.type === 'took-over')).toHaveLength(1);
+        expect(BigInt(winners[0]!.token)).not.toBe(stale.generation);
+        expect(await winners[0]!.release()).toBe(true);
+      } finally {
+        engine.clockOffsetMs -= 10 * TTL;
+      }
+    });
+
+    it('waits for a refresh in flight before it releases', async () => {
+      const { faults } = backend();
+      const events: LockEvent[] = [];
+      const lock = fresh({ refreshInterval: 100, onEvent: (event) => events.push(event) });
+      const before = faults.delivered.latency;
+      faults.add({ kind: 'latency', latencyMs: 300, ops: ['patch'], object: lock.object, count: 1 });
+      const lease = await lock.acquire();
+      // The slow refresh has reached the server: release now races it.
+      while (faults.delivered.latency === before) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(await lease.release()).toBe(true);
+      // The refresh's answer came before the release's delete; nothing was mistaken for a loss.
+      const types = events.map((event) => event.type);
+      expect(types).not.toContain('lost');
+      expect(types).not.toContain('refresh-failed');
+      expect(types.indexOf('refreshed')).toBeGreaterThan(0);
+      expect(types.indexOf('refreshed')).toBeLessThan(types.indexOf('released'));
+      expect(await lock.inspect()).toBeNull();
+      faults.clear();
+    });
+
     it('resolves a create whose response was lost', async () => {
       const { faults } = backend();
       const lock = fresh();
