@@ -1,9 +1,10 @@
 export { Lock } from './lock/lock.js';
 export { Lease } from './lease/lease.js';
 export * from './errors/index.js';
-export type { LockInfo } from './lock/lock-info.js';
-export type { LockEvent, LockEventType } from './lock/events.js';
-export type { LockOptions, AcquireOptions } from './lock/options.js';
+export type { LockInfo } from './core/lock-info.js';
+export type { LockEvent, LockEventType } from './core/events.js';
+export type { LockOptions } from './lock/options.js';
+export type { LeaseOptions, AcquireOptions } from './core/options.js';
 export type { AuthClient } from './store/auth.js';
 export type {
   ObjectStore,

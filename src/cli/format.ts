@@ -1,4 +1,4 @@
-import type { LockInfo } from '../lock/lock-info.js';
+import type { LockInfo } from '../core/lock-info.js';
 
 /**
  * A duration for people: `850ms`, `4.2s`, `2m05s`, `3h20m`. Negative durations get a leading `-`

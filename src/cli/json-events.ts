@@ -1,4 +1,4 @@
-import type { LockEvent } from '../lock/events.js';
+import type { LockEvent } from '../core/events.js';
 
 /** A CLI-level event for `--json`, besides the lock's own events. */
 export type CliEvent =

@@ -1,4 +1,4 @@
-import type { LockInfo } from '../lock/lock-info.js';
+import type { LockInfo } from '../core/lock-info.js';
 import { formatDuration, formatHolder } from './format.js';
 
 /**

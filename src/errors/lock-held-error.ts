@@ -1,4 +1,4 @@
-import type { LockInfo } from '../lock/lock-info.js';
+import type { LockInfo } from '../core/lock-info.js';
 import { GcsLockError } from './gcs-lock-error.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { LockLostReason } from '../errors/lock-lost-error.js';
-import type { Grant } from '../lock/attempt.js';
-import type { LockContext } from '../lock/context.js';
+import type { Grant } from './attempt.js';
+import type { LockContext } from '../core/context.js';
 
 /** A held lease's mutable state, shared by the heartbeat, refresh, release and the `Lease` facade. */
 export interface LeaseState {

@@ -1,6 +1,6 @@
 import { monotonicNow } from '../util/clock.js';
-import type { Grant } from '../lock/attempt.js';
-import type { LockContext } from '../lock/context.js';
+import type { Grant } from './attempt.js';
+import type { LockContext } from '../core/context.js';
 import { scheduleHeartbeat } from './heartbeat.js';
 import { createLeaseState, lossDeadline, type LeaseState } from './lease-state.js';
 import { checkDeadline } from './lose.js';

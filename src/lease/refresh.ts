@@ -1,6 +1,6 @@
 import { StorageError } from '../errors/storage-error.js';
-import { META, parseLockObject } from '../lock/lock-object.js';
-import { RETRY_INITIAL, retryDelay } from '../lock/retry.js';
+import { META, parseLockObject } from '../core/lock-object.js';
+import { RETRY_INITIAL, retryDelay } from '../core/retry.js';
 import { monotonicNow, timeoutSignal } from '../util/clock.js';
 import { scheduleHeartbeat } from './heartbeat.js';
 import { lossDeadline, type LeaseState } from './lease-state.js';

@@ -1,5 +1,5 @@
 import { StorageError } from '../errors/storage-error.js';
-import { retryTransient } from '../lock/retry.js';
+import { retryTransient } from '../core/retry.js';
 import { monotonicNow } from '../util/clock.js';
 import type { LeaseState } from './lease-state.js';
 import { checkDeadline } from './lose.js';

@@ -1,7 +1,7 @@
 import type { ObjectStore, StoredObject } from '../store/object-store.js';
-import type { LockInfo } from './lock-info.js';
+import type { LockInfo } from '../core/lock-info.js';
 import { formatLockUrl } from '../util/lock-url.js';
-import { parseLockObject } from './lock-object.js';
+import { parseLockObject } from '../core/lock-object.js';
 
 /**
  * One object found under a prefix: a lock with its holder, or something that is not a lock.

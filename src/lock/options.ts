@@ -1,10 +1,12 @@
-import type { LockLostError } from '../errors/lock-lost-error.js';
 import type { AuthClient } from '../store/auth.js';
 import type { ObjectStore } from '../store/object-store.js';
-import type { LockEvent } from './events.js';
+import type { LeaseOptions } from '../core/options.js';
+
+export type { AcquireOptions } from '../core/options.js';
 
 /**
- * How a `Lock` behaves. Every duration is in milliseconds.
+ * How a `Lock` behaves: the lease options every primitive shares, and where the lock object lives.
+ * Every duration is in milliseconds.
  *
  * @example
  * ```ts
@@ -15,37 +17,7 @@ import type { LockEvent } from './events.js';
  * });
  * ```
  */
-export interface LockOptions {
-  /**
-   * How long a lease lives after its last refresh. A holder that crashes blocks others for at most
-   * about this long. At least 1000.
-   * @default 60000
-   */
-  ttl?: number;
-  /**
-   * How often a held lease is refreshed (one metadata patch each time). Must be less than `ttl`.
-   * @default ttl / 4
-   */
-  refreshInterval?: number;
-  /**
-   * The holder declares its lease lost when no refresh has succeeded for `ttl - lossMargin`, measured
-   * on its own monotonic clock from the start of the last successful refresh; so it stops before any
-   * waiter can judge the lease expired. Must be less than `ttl - refreshInterval`.
-   * @default ttl / 5
-   */
-  lossMargin?: number;
-  /**
-   * Waiting: the first poll (a metadata GET) comes after `initial` ms, then the delay doubles up to
-   * `max`, with equal jitter (half fixed, half random). When the holder's lease will expire sooner, the waiter polls then.
-   * @default { initial: 250, max: 2000 }
-   */
-  poll?: { initial?: number; max?: number };
-  /** Free text shown to anyone who inspects the lock (`gcs-lock status`). At most 1024 characters. */
-  description?: string;
-  /** Called once when a held lease is lost, after `lease.signal` aborts. Errors it throws are ignored. */
-  onLost?: (error: LockLostError, lease: { url: string; token: string }) => void;
-  /** Called for every lock event (acquired, contended, took-over, refreshed, refresh-failed, lost, released). */
-  onEvent?: (event: LockEvent) => void;
+export interface LockOptions extends LeaseOptions {
   /**
    * The storage to use. By default a shared `GcsStore` built from `endpoint` / `authClient` /
    * `STORAGE_EMULATOR_HOST` / Application Default Credentials.
@@ -61,41 +33,4 @@ export interface LockOptions {
    * @default Application Default Credentials (none when an emulator endpoint is used)
    */
   authClient?: AuthClient;
-  /**
-   * The longest a single request may take before it is abandoned (and, where safe, retried).
-   * @default 10000
-   */
-  requestTimeout?: number;
-}
-
-/**
- * How `lock.acquire()` waits.
- *
- * @example
- * ```ts
- * await using lease = await lock.acquire({ timeout: 300_000, signal: AbortSignal.timeout(600_000) });
- * ```
- */
-export interface AcquireOptions {
-  /**
-   * Give up after this long with `AcquireTimeoutError`. `0` makes a single attempt (it throws
-   * `LockHeldError` when the lock is held).
-   * @default Infinity
-   */
-  timeout?: number;
-  /** Abort waiting; `acquire` rejects with the signal's reason and leaves no lock object behind. */
-  signal?: AbortSignal;
-}
-
-/** The options after defaults and validation. */
-export interface ResolvedLockOptions {
-  ttl: number;
-  refreshInterval: number;
-  lossMargin: number;
-  pollInitial: number;
-  pollMax: number;
-  description: string | undefined;
-  requestTimeout: number;
-  onLost: LockOptions['onLost'];
-  onEvent: LockOptions['onEvent'];
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, formatHolder, formatTable } from '../../src/cli/format.js';
-import type { LockInfo } from '../../src/lock/lock-info.js';
+import type { LockInfo } from '../../src/core/lock-info.js';
 
 describe('format', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { StatusLine } from '../../src/cli/status-line.js';
-import type { LockInfo } from '../../src/lock/lock-info.js';
+import type { LockInfo } from '../../src/core/lock-info.js';
 
 const holder = { host: 'box', pid: 1, description: undefined, token: '17', expiresInMs: 30_000 } as LockInfo;
 

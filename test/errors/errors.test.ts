@@ -9,7 +9,7 @@ import {
   StorageError,
 } from '../../src/errors/index.js';
 import { describeHolder } from '../../src/errors/lock-held-error.js';
-import type { LockInfo } from '../../src/lock/lock-info.js';
+import type { LockInfo } from '../../src/core/lock-info.js';
 
 const URL = 'gs://bkt/locks/nightly';
 const OWNER_TOKEN = 'owner-5b0f7c1e-secret';

@@ -1,6 +1,6 @@
 import { vi } from 'vitest';
 import { Lock } from '../../src/lock/lock.js';
-import type { LockEvent } from '../../src/lock/events.js';
+import type { LockEvent } from '../../src/core/events.js';
 import type { LockOptions } from '../../src/lock/options.js';
 import { MemoryStore } from '../../src/testing/memory-store.js';
 

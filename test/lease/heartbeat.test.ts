@@ -50,8 +50,8 @@ describe('heartbeat, in a real process', () => {
     vi.useRealTimers();
     const { spawn } = await import('node:child_process');
     const script = [
-      "import { Lock } from './src/index.ts';",
-      "import { MemoryStore } from './src/testing/index.ts';",
+      "import { Lock } from './src/index.js';",
+      "import { MemoryStore } from './src/testing/index.js';",
       "const lease = await new Lock('gs://locks/leader', { store: new MemoryStore({ buckets: ['locks'] }) }).acquire();",
       "console.log('leading');",
       'await new Promise((resolve) => lease.signal.addEventListener("abort", resolve));',

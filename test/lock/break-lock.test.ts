@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/errors/configuration-error.js';
 import { breakLock } from '../../src/lock/break-lock.js';
-import { lockBody, lockMetadata } from '../../src/lock/lock-object.js';
+import { lockBody, lockMetadata } from '../../src/core/lock-object.js';
 import { MemoryStore } from '../../src/testing/memory-store.js';
 
 async function setup() {

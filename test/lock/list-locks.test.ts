@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listLocks } from '../../src/lock/list-locks.js';
-import { lockBody, lockMetadata } from '../../src/lock/lock-object.js';
+import { lockBody, lockMetadata } from '../../src/core/lock-object.js';
 import { MemoryStore } from '../../src/testing/memory-store.js';
 
 const holder = (ttl: number, description?: string) => ({

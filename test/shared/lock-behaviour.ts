@@ -3,7 +3,7 @@ import { LockLostError } from '../../src/errors/lock-lost-error.js';
 import { MalformedLockError } from '../../src/errors/malformed-lock-error.js';
 import { StorageError } from '../../src/errors/storage-error.js';
 import type { Lease } from '../../src/lease/lease.js';
-import type { LockEvent } from '../../src/lock/events.js';
+import type { LockEvent } from '../../src/core/events.js';
 import { Lock } from '../../src/lock/lock.js';
 import type { LockOptions } from '../../src/lock/options.js';
 import type { StorageEngine } from '../../src/server/engine/engine.js';

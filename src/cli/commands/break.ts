@@ -1,5 +1,5 @@
 import { breakLock } from '../../lock/break-lock.js';
-import { parseLockObject } from '../../lock/lock-object.js';
+import { parseLockObject } from '../../core/lock-object.js';
 import { parseLockUrl } from '../../util/lock-url.js';
 import {
   expectPositionals,

@@ -1,6 +1,6 @@
 import { AcquireTimeoutError } from '../../errors/acquire-timeout-error.js';
 import { LockHeldError } from '../../errors/lock-held-error.js';
-import type { LockEvent } from '../../lock/events.js';
+import type { LockEvent } from '../../core/events.js';
 import type { Lease } from '../../lease/lease.js';
 import { Lock } from '../../lock/lock.js';
 import { formatLockUrl, parseLockUrl } from '../../util/lock-url.js';

@@ -1,5 +1,5 @@
 import { Lock } from '../../lock/lock.js';
-import type { LockInfo } from '../../lock/lock-info.js';
+import type { LockInfo } from '../../core/lock-info.js';
 import { parseLockUrl } from '../../util/lock-url.js';
 import { expectPositionals, parseArgument, parseCommandLine } from '../args.js';
 import { ExitCode } from '../exit-codes.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockBody, lockMetadata } from '../../../src/lock/lock-object.js';
+import { lockBody, lockMetadata } from '../../../src/core/lock-object.js';
 import { ensureBuilt, runCli } from '../helpers.js';
 import { BUCKET, lockServer } from '../lock-server.js';
 

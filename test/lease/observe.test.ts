@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Observation } from '../../src/lock/observe.js';
-import { StalenessTracker } from '../../src/lock/observe.js';
-import type { ParsedLock } from '../../src/lock/lock-object.js';
+import type { Observation } from '../../src/lease/observe.js';
+import { StalenessTracker } from '../../src/lease/observe.js';
+import type { ParsedLock } from '../../src/core/lock-object.js';
 import { useFakeClock } from '../helpers/memory-lock.js';
 
 beforeEach(useFakeClock);

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { StorageError } from '../errors/storage-error.js';
 import { monotonicNow } from '../util/clock.js';
-import type { LockContext } from './context.js';
-import { lockBody, lockMetadata, type Holder } from './lock-object.js';
+import type { LockContext } from '../core/context.js';
+import { lockBody, lockMetadata, type Holder } from '../core/lock-object.js';
 import { observe, type Observation } from './observe.js';
-import { isTransient, retryTransient } from './retry.js';
+import { isTransient, retryTransient } from '../core/retry.js';
 
 /** A lease just won: everything the holder needs to refresh and release it. */
 export interface Grant {

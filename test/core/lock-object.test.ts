@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lockBody, lockMetadata, META, parseLockObject, type Holder } from '../../src/lock/lock-object.js';
+import { lockBody, lockMetadata, META, parseLockObject, type Holder } from '../../src/core/lock-object.js';
 import type { StoredObject } from '../../src/store/object-store.js';
 
 const holder: Holder = {

@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../errors/configuration-error.js';
 import { DEFAULT_REQUEST_TIMEOUT } from '../store/gcs-store.js';
 import { duration } from '../util/duration.js';
-import type { LockOptions, ResolvedLockOptions } from './options.js';
+import type { LeaseOptions, ResolvedLockOptions } from './options.js';
 
 export const DEFAULT_TTL = 60_000;
 export const MIN_TTL = 1_000;
@@ -11,7 +11,7 @@ export const DEFAULT_POLL_MAX = 2_000;
 export const MAX_DESCRIPTION_LENGTH = 1024;
 
 /** Checks every option and fills in the defaults; throws `ConfigurationError` naming the bad one. */
-export function resolveLockOptions(options: LockOptions): ResolvedLockOptions {
+export function resolveLockOptions(options: LeaseOptions): ResolvedLockOptions {
   const ttl = duration('ttl', options.ttl ?? DEFAULT_TTL, MIN_TTL, MAX_TTL);
   const refreshInterval = duration(
     'refreshInterval',

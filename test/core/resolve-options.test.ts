@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/errors/configuration-error.js';
-import { resolveLockOptions } from '../../src/lock/resolve-options.js';
+import { resolveLockOptions } from '../../src/core/resolve-options.js';
 
 describe('resolveLockOptions', () => {
   it('fills in documented defaults derived from the ttl', () => {

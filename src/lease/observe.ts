@@ -1,8 +1,8 @@
 import { MalformedLockError } from '../errors/malformed-lock-error.js';
 import { monotonicNow } from '../util/clock.js';
-import type { LockContext } from './context.js';
-import { parseLockObject, type ParsedLock } from './lock-object.js';
-import { retryTransient } from './retry.js';
+import type { LockContext } from '../core/context.js';
+import { parseLockObject, type ParsedLock } from '../core/lock-object.js';
+import { retryTransient } from '../core/retry.js';
 
 /** What a read of the lock object showed. */
 export type Observation = { state: 'absent' } | { state: 'held'; lock: ParsedLock; observedAt: number };

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { StorageError } from '../../src/errors/storage-error.js';
-import { retryDelay, retryTransient } from '../../src/lock/retry.js';
+import { retryDelay, retryTransient } from '../../src/core/retry.js';
 import { useFakeClock } from '../helpers/memory-lock.js';
 
 beforeEach(useFakeClock);

@@ -3,10 +3,10 @@ import { LockHeldError } from '../errors/lock-held-error.js';
 import { backoffDelay } from '../util/backoff.js';
 import { monotonicNow, sleep } from '../util/clock.js';
 import { attemptCreate, type Grant } from './attempt.js';
-import type { LockContext } from './context.js';
-import type { LockInfo } from './lock-info.js';
+import type { LockContext } from '../core/context.js';
+import type { LockInfo } from '../core/lock-info.js';
 import { observe, StalenessTracker, type Observation } from './observe.js';
-import { RATE_LIMITED_INITIAL } from './retry.js';
+import { RATE_LIMITED_INITIAL } from '../core/retry.js';
 
 export interface AcquireRequest {
   /** ms; 0 for a single attempt, Infinity to wait for ever. */

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { attemptCreate } from '../../src/lock/attempt.js';
-import { createContext } from '../../src/lock/context.js';
-import { resolveLockOptions } from '../../src/lock/resolve-options.js';
+import { attemptCreate } from '../../src/lease/attempt.js';
+import { createContext } from '../../src/core/context.js';
+import { resolveLockOptions } from '../../src/core/resolve-options.js';
 import { BUCKET, OBJECT, URL, newStore, useFakeClock } from '../helpers/memory-lock.js';
 
 beforeEach(useFakeClock);
