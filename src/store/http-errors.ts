@@ -99,7 +99,7 @@ export function httpError(input: {
     message += ` (bucket "${bucket}" does not exist: create it, or check the bucket name and the endpoint)`;
   } else if (status >= 300 && status < 400 && status !== 304) {
     // Never followed: see GcsStore's note on redirects. The location is shown without its query.
-    const where = input.location ? ` to ${safeLocation(input.location)}` : '';
+    const where = input.location ? ` to ${redact(safeLocation(input.location), input.secrets)}` : '';
     message += ` (unexpected redirect${where}; the endpoint is probably wrong)`;
   }
   // The reason is server text too: scrubbed like the message, and kept short.

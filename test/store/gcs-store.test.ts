@@ -130,7 +130,11 @@ describe('GcsStore requests (one per call, the JSON API exactly)', () => {
     expect(page.items.map((item) => item.name)).toEqual(['p/1', 'p/2']);
     expect(page.nextPageToken).toBe('T2');
     stub.setHandler((_, res) => json(res, 200, { kind: 'storage#objects' }));
-    expect(await store().list('my-bucket')).toEqual({ items: [], nextPageToken: undefined });
+    expect(await store().list('my-bucket')).toMatchObject({
+      items: [],
+      nextPageToken: undefined,
+      serverTime: expect.any(Number) as number,
+    });
   });
 });
 
@@ -200,6 +204,21 @@ describe('GcsStore errors: the HTTP status decides', () => {
     expect(error.retryable).toBe(false);
     expect(error.message).toContain(`redirect to ${stub.url}/elsewhere`);
     expect(error.message).not.toContain('token=x');
+  });
+
+  it.each([
+    ['a zone-less date, which Date.parse would read as local time', 'Tue, 02 Jan 2024 03:04:05'],
+    ['an ISO date', '2024-01-02T03:04:05Z'],
+    ['a number', '1704164645'],
+    ['garbage', 'soon'],
+  ])('ignores a Date header that is not an HTTP date (%s)', async (_, date) => {
+    stub.setHandler((_, res) => json(res, 200, resource('l'), date));
+    expect((await store().get('my-bucket', 'l')).serverTime).toBeUndefined();
+  });
+
+  it('reads an HTTP date (IMF-fixdate) as the server clock', async () => {
+    stub.setHandler((_, res) => json(res, 200, resource('l'), 'Tue, 02 Jan 2024 03:04:05 GMT'));
+    expect((await store().get('my-bucket', 'l')).serverTime).toBe(Date.UTC(2024, 0, 2, 3, 4, 5));
   });
 
   it('a 200 without an object resource is an ambiguous (retryable) failure, not a success', async () => {
