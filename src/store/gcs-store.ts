@@ -50,6 +50,9 @@ export interface GcsStoreOptions {
   authFactory?: AuthFactory | undefined;
 }
 
+/** GCS's sustainable rate of writes to one object: about one a second (cloud.google.com/storage/quotas). */
+const GCS_WRITE_INTERVAL = 1_000;
+
 /** The default `requestTimeout`, in ms: for a `GcsStore` and for the `Lock` that builds one. */
 export const DEFAULT_REQUEST_TIMEOUT = 10_000;
 
@@ -77,6 +80,8 @@ export class GcsStore implements ObjectStore {
   readonly endpoint: string;
   /** What signs requests: nothing, the given `authClient`, or Application Default Credentials. */
   readonly credentials: 'none' | 'auth-client' | 'default';
+  /** 1000 ms for Google's endpoint (about one write per second per object), none for others. */
+  readonly writeInterval: number | undefined;
   readonly #credentials: Credentials;
   readonly #timeout: number;
   readonly #userAgent: string;
@@ -94,6 +99,7 @@ export class GcsStore implements ObjectStore {
       throw new ConfigurationError('authClient', 'authClient must have a getRequestHeaders() method');
     }
     this.endpoint = resolved.base;
+    this.writeInterval = resolved.google ? GCS_WRITE_INTERVAL : undefined;
     this.#timeout = timeout;
     this.#userAgent = options.userAgent ?? `gcs-lock node/${process.versions.node}`;
     this.#authFactory = options.authFactory;
@@ -191,6 +197,7 @@ export class GcsStore implements ObjectStore {
     return {
       items: items as StoredObject[],
       nextPageToken: typeof token === 'string' && token ? token : undefined,
+      serverTime: serverTimeOf(response.headers),
     };
   }
 

@@ -16,6 +16,12 @@
  * ```
  */
 export interface ObjectStore {
+  /**
+   * The shortest sustainable interval between writes to one object, in ms, when the service limits
+   * it (GCS: about one a second, answering 429 beyond). A lock refuses a `refreshInterval` shorter
+   * than this. `undefined` when no limit is known (a local server, an in-memory store).
+   */
+  readonly writeInterval?: number | undefined;
   /** Create or overwrite an object (one request). */
   insert(bucket: string, name: string, request: InsertRequest): Promise<Observed<StoredObject>>;
   /** Read an object's metadata (one request). Resolves `object: null` when it does not exist. */
@@ -116,6 +122,8 @@ export interface ListRequest {
 export interface ListPage {
   items: StoredObject[];
   nextPageToken: string | undefined;
+  /** The server's clock when it answered (its `Date` header), when it sent one. */
+  serverTime?: number | undefined;
 }
 
 /**

@@ -126,15 +126,22 @@ export class MemoryStore implements ObjectStore {
   }
 
   async list(bucket: string, request: ListRequest = {}): Promise<ListPage> {
-    const { object } = await this.#call('list', 'GET', bucket, request.prefix ?? '', request, () => {
-      const result = this.engine.listObjects(bucket, {
-        ...(request.prefix !== undefined && { prefix: request.prefix }),
-        ...(request.pageToken !== undefined && { pageToken: request.pageToken }),
-        ...(request.maxResults !== undefined && { maxResults: request.maxResults }),
-      });
-      return { items: result.items.map(toStored), nextPageToken: result.nextPageToken };
-    });
-    return object;
+    const { object, serverTime } = await this.#call(
+      'list',
+      'GET',
+      bucket,
+      request.prefix ?? '',
+      request,
+      () => {
+        const result = this.engine.listObjects(bucket, {
+          ...(request.prefix !== undefined && { prefix: request.prefix }),
+          ...(request.pageToken !== undefined && { pageToken: request.pageToken }),
+          ...(request.maxResults !== undefined && { maxResults: request.maxResults }),
+        });
+        return { items: result.items.map(toStored), nextPageToken: result.nextPageToken };
+      },
+    );
+    return { ...object, serverTime };
   }
 
   /** GCS's `Date` header: whole seconds, rounded down. */
