@@ -90,7 +90,7 @@ async function holdMany(endpoint: string, n: number, windowMs: number): Promise<
   await sleep(windowMs);
   const cpu = process.cpuUsage(cpu0);
   const seconds = (performance.now() - w0) / 1000;
-  const patches = store.count('patch');
+  const patches = store.count({ op: 'patch' });
   next = 0;
   await Promise.all(
     Array.from({ length: 100 }, async () => {
