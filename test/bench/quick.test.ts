@@ -2,11 +2,9 @@
  * `npm run bench -- --quick`, as a test: the whole benchmark runs, and the request counts the protocol
  * promises hold exactly. Times vary with the machine, so they are reported by the bench, never asserted.
  */
-import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runBench, type BenchResults } from '../../bench/bench.js';
 import { countIn } from '../../bench/counting-store.js';
-import { resultPaths } from '../../bench/paths.js';
 
 let r: BenchResults;
 
@@ -154,32 +152,5 @@ describe('bench --quick: every scenario ran', () => {
     expect(r.scale.map((s) => s.refreshFailures)).toEqual([0]);
     expect(r.server.startupMs).toBeGreaterThan(0);
     expect(r.server.rates.length).toBeGreaterThan(0);
-  });
-});
-
-const inGit = ((): boolean => {
-  try {
-    execFileSync('git', ['rev-parse', '--is-inside-work-tree'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const ignored = (path: string): boolean => {
-  try {
-    execFileSync('git', ['check-ignore', '-q', path], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-describe.skipIf(!inGit)('bench results: where they go', () => {
-  it('a quick run writes only where git ignores it; a full run where it is committed', () => {
-    const quick = resultPaths(true);
-    expect([quick.json, quick.md].map(ignored)).toEqual([true, true]);
-    expect(quick.chart).toBeUndefined();
-    const full = resultPaths(false);
-    expect([full.json, full.md, full.chart!].map(ignored)).toEqual([false, false, false]);
   });
 });
