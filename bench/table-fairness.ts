@@ -13,6 +13,18 @@ export const shareGoal = (workers: number, grants: number): number => 1 / worker
 export const waitGoal = (workers: number, holdMs: number): number =>
   (workers - 1) * (holdMs + GOALS.handoffP50);
 
+/** Writes per grant, by object and by protocol step: where each write of a grant goes. */
+const WRITE_ROWS: ReadonlyArray<[string, CountFilter]> = [
+  ['lock object: grants / grant', { kind: 'lock', op: 'insert', outcome: 'ok' }],
+  ['lock object: release patches / grant', { kind: 'lock', op: 'patch-release', outcome: 'ok' }],
+  ['lock object: queue-flag patches / grant', { kind: 'lock', op: 'patch-flag', outcome: 'ok' }],
+  ['lock object: refresh patches / grant', { kind: 'lock', op: 'patch-refresh', outcome: 'ok' }],
+  [
+    'lock object: refused writes (412, 429, aborted) / grant',
+    { kind: 'lock', op: 'write', outcome: 'refused' },
+  ],
+];
+
 interface Row {
   metric: string;
   cells: Partial<Record<FairVariantKey, Cell>>;
@@ -91,31 +103,12 @@ function rowsFor(cells: readonly FairnessCell[], workers: number, limit: boolean
       return `${perSecond.toFixed(2)} (${reads} reads / ${Math.round(c.stats.waiterSeconds)} waiter-s)`;
     }),
   );
-  out.push(
-    row('lock object: grants / grant', (c) => perGrant(c, { kind: 'lock', op: 'insert', outcome: 'ok' })),
-  );
-  out.push(
-    row('lock object: release patches / grant', (c) =>
-      perGrant(c, { kind: 'lock', op: 'patch-release', outcome: 'ok' }),
-    ),
-  );
-  out.push(
-    row('lock object: queue-flag patches / grant', (c) =>
-      perGrant(c, { kind: 'lock', op: 'patch-flag', outcome: 'ok' }),
-    ),
-  );
-  out.push(
-    row('lock object: refresh patches / grant', (c) =>
-      perGrant(c, { kind: 'lock', op: 'patch-refresh', outcome: 'ok' }),
-    ),
-  );
-  out.push(
-    row('lock object: refused writes (412, 429) / grant', (c) =>
-      perGrant(c, { kind: 'lock', op: 'write', outcome: 'refused' }),
-    ),
-  );
+  for (const [label, filter] of WRITE_ROWS) out.push(row(label, (c) => perGrant(c, filter)));
   out.push(row('tickets: writes / grant', (c) => perGrant(c, { kind: 'ticket', op: 'write' })));
   out.push(row('every request / grant', (c) => perGrant(c, {})));
+  out.push(
+    row('requests: counted by the workers / on the wire', (c) => `${countIn(c.counts)} / ${c.wireTotal}`),
+  );
   return out;
 }
 
