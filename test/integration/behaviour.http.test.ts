@@ -1,9 +1,8 @@
 import { afterAll, beforeAll } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import { GcsStore } from '../../src/store/gcs-store.js';
-import { lockBehaviour, type Backend } from '../shared/lock-behaviour.js';
-import { lockEdges } from '../shared/lock-edges.js';
-import { lockFairness } from '../shared/lock-fairness.js';
+import type { Backend } from '../shared/lock-behaviour.js';
+import { lockSuites } from '../shared/suites.js';
 
 let server: RunningServer;
 let store: GcsStore;
@@ -22,6 +21,4 @@ const backend = (): Backend => ({
   peer: () => new GcsStore({ endpoint: server.url }),
 });
 
-lockBehaviour('the local GCS server over HTTP', backend);
-lockEdges('the local GCS server over HTTP', backend);
-lockFairness('the local GCS server over HTTP', backend);
+lockSuites('the local GCS server over HTTP', backend);

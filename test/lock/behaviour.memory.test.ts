@@ -1,8 +1,7 @@
 import { StorageEngine } from '../../src/server/engine/engine.js';
 import { MemoryStore } from '../../src/testing/memory-store.js';
-import { lockBehaviour, type Backend } from '../shared/lock-behaviour.js';
-import { lockEdges } from '../shared/lock-edges.js';
-import { lockFairness } from '../shared/lock-fairness.js';
+import type { Backend } from '../shared/lock-behaviour.js';
+import { lockSuites } from '../shared/suites.js';
 
 const engine = new StorageEngine({ buckets: ['behaviour'] });
 const store = new MemoryStore({ engine });
@@ -15,6 +14,4 @@ const backend = (): Backend => ({
   peer: () => new MemoryStore({ engine, faults: store.faults }),
 });
 
-lockBehaviour('MemoryStore', backend);
-lockEdges('MemoryStore', backend);
-lockFairness('MemoryStore', backend);
+lockSuites('MemoryStore', backend);

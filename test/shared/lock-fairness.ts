@@ -77,6 +77,8 @@ export function lockFairness(name: string, backend: () => Backend): void {
         ),
       });
       const crashedAt = performance.now();
+      // It arrived first: queue order is the server's timeCreated (ms), ties broken by name.
+      await sleep(20);
       const waiting = lock(backend().peer()).acquire({ timeout: 30_000 });
       await sleep(300);
       await holder.release();

@@ -229,6 +229,7 @@ async function runHolding(plan: RunPlan, lease: Lease, io: Io): Promise<number> 
     ...process.env,
     GCS_LOCK_URL: plan.url,
     GCS_LOCK_TOKEN: lease.token,
+    GCS_LOCK_GENERATION: lease.generation,
   });
   io.setChild(child);
   io.emit({ type: 'child-started', pid: child.pid, command: plan.command });
