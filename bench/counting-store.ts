@@ -1,5 +1,6 @@
 import { META } from '../src/core/lock-object.js';
 import { StorageError } from '../src/errors/storage-error.js';
+import { DEFAULT_STAGING_PREFIX } from '../src/lease/fenced-write.js';
 import type {
   ComposeRequest,
   ComposeSource,
@@ -88,7 +89,7 @@ export function addCounts(...snapshots: CountSnapshot[]): CountSnapshot {
 }
 
 const kindOf = (name: string): ObjectKind =>
-  name.includes('.queue/') ? 'ticket' : name.includes('.fenced/') ? 'temp' : 'lock';
+  name.includes('.queue/') ? 'ticket' : name.startsWith(DEFAULT_STAGING_PREFIX) ? 'temp' : 'lock';
 
 function patchOp(metadata: Readonly<Record<string, string | null>>): StoreOp {
   const keys = Object.keys(metadata);
