@@ -43,6 +43,8 @@ export interface BenchResults {
   recovery: RecoveryResult;
   scale: ScaleResult[];
   server: ServerResult;
+  /** Scenarios that failed (recovery, scale, the server's own benchmark): the others still report. */
+  failures: string[];
   seconds: number;
 }
 
@@ -97,10 +99,34 @@ export async function runBench(options: {
     const [loop, writeLimit] = options.quick
       ? await Promise.all([runLoop(), runLimit()])
       : [await runLoop(), await runLimit()];
-    const rec = await recovery(env);
-    const big = await scale(options.quick ? [100] : [1_000, 10_000], options.quick, log);
+    const failures: string[] = [];
+    // The later scenarios are the machine's as much as the lock's: one failing must not lose the
+    // minutes of figures before it.
+    const orElse = async <T>(name: string, run: () => Promise<T>, fallback: T): Promise<T> => {
+      try {
+        return await run();
+      } catch (error) {
+        failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+        log(`${name} failed: ${String(error)}`);
+        return fallback;
+      }
+    };
+    const rec = await orElse('recovery', () => recovery(env), {
+      ttl: 0,
+      recoveryMs: {} as RecoveryResult['recoveryMs'],
+      measured: [],
+      gaveUpAfterMs: 0,
+    });
+    const big = await orElse(
+      'scale',
+      () => scale(options.quick ? [100] : [1_000, 10_000], options.quick, log),
+      [],
+    );
     log('server: bench/server.ts');
-    const srv = await serverBench(options.quick);
+    const srv = await orElse('server', () => serverBench(options.quick), {
+      startupMs: Number.NaN,
+      rates: [],
+    });
     return {
       date: new Date().toISOString(),
       quick: options.quick,
@@ -117,6 +143,7 @@ export async function runBench(options: {
       recovery: rec,
       scale: big,
       server: srv,
+      failures,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {

@@ -108,7 +108,7 @@ function otherRows(r: BenchResults): Row[] {
   const rec = r.recovery;
   out.push({
     metric: `recovery after SIGKILL of the holder, ms (ttl ${rec.ttl})`,
-    cells: each((k) => (rec.measured.includes(k) ? (rec.recoveryMs[k] ?? NEVER) : 'not run (--quick)')),
+    cells: each((k) => (rec.measured.includes(k) ? (rec.recoveryMs[k] ?? NEVER) : 'not run')),
   });
   for (const s of r.scale) {
     const only = (value: number): Partial<Record<VariantKey, Cell>> => ({ 'gcs-lock': exact(value) });

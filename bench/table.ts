@@ -13,6 +13,7 @@ export function renderReport(r: BenchResults): string {
     '',
     ...renderFairness(r.loop, r.writeLimit),
     '',
+    ...(r.failures.length ? [`Scenarios that failed: ${r.failures.join('; ')}`, ''] : []),
     `Ran in ${r.seconds.toFixed(0)} s.`,
   ].join('\n');
 }

@@ -77,7 +77,9 @@ async function holdMany(endpoint: string, n: number, windowMs: number): Promise<
           refreshInterval: REFRESH,
           onEvent,
         });
-        leases.push(await lock.acquire({ timeout: 0 }));
+        // Not a single attempt: on a busy 2-core machine the emulator can take longer than one request
+        // timeout to answer 100 acquisitions at once; the acquire retries within its timeout.
+        leases.push(await lock.acquire({ timeout: 120_000 }));
       }
     }),
   );

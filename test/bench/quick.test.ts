@@ -146,6 +146,7 @@ describe('bench --quick: every scenario ran', () => {
   });
 
   it('scale and server: leases held without a failed refresh; the server benchmark reported', () => {
+    expect(r.failures).toEqual([]);
     expect(r.scale.map((s) => s.refreshFailures)).toEqual([0]);
     expect(r.server.startupMs).toBeGreaterThan(0);
     expect(r.server.rates.length).toBeGreaterThan(0);
