@@ -202,7 +202,7 @@ describe('gcs-lock run', () => {
       .map((line) => JSON.parse(line) as { event: string });
     // A refresh may or may not fall inside the command's run: leave it out, never assert timings.
     const kinds = events.map((e) => e.event).filter((kind) => kind !== 'refreshed');
-    expect(kinds).toEqual(['acquired', 'child-started', 'child-exited', 'released']);
+    expect(kinds).toEqual(['acquired', 'child-started', 'child-exited', 'releasing', 'released']);
     expect(result.stderr).not.toMatch(/owner/i);
   });
 
