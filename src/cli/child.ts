@@ -34,9 +34,10 @@ export interface RunningChild {
   /**
    * Once the leader has ended: ends what is left of its group (SIGTERM, SIGKILL after `graceMs`),
    * calling `onLeftovers` first if anything was left, then stands the watchdog down. Work started
-   * under the lock ends under the lock. Resolves when nothing of the group runs any more.
+   * under the lock ends under the lock. Resolves false if part of the group still runs after its
+   * SIGKILL (a process in uninterruptible I/O dies only when the I/O returns), true otherwise.
    */
-  finish(graceMs: number, onLeftovers: () => void, onKill: () => void): Promise<void>;
+  finish(graceMs: number, onLeftovers: () => void, onKill: () => void): Promise<boolean>;
 }
 
 /**
@@ -49,12 +50,17 @@ export interface RunningChild {
 export function startChild(
   command: string,
   args: string[],
-  options: { env: NodeJS.ProcessEnv; graceMs: number; onWitness: (signal: NodeJS.Signals) => void },
+  options: {
+    env: NodeJS.ProcessEnv;
+    graceMs: number;
+    onWitness: (signal: NodeJS.Signals) => void;
+    onWatchdogError: (error: Error) => void;
+  },
 ): RunningChild {
   // Started before the command, so that no instant exists in which the command runs unwatched,
   // except the write of its group id right after the fork.
   const watchdog: Watchdog | undefined = PROCESS_GROUPS
-    ? startWatchdog(options.graceMs, options.onWitness)
+    ? startWatchdog(options.graceMs, options.onWitness, options.onWatchdogError)
     : undefined;
   const child = spawn(command, args, { stdio: 'inherit', env: options.env, detached: PROCESS_GROUPS });
   const pid = child.pid;
@@ -106,14 +112,16 @@ export function startChild(
     },
     async finish(graceMs, onLeftovers, onKill) {
       await outcome;
+      let gone = true;
       if (PROCESS_GROUPS && pid !== undefined && groupAlive(pid)) {
         if (!terminating) onLeftovers();
         running.terminate(graceMs, onKill);
-        await waitGroupGone(pid, graceMs + AFTER_KILL_MS);
+        gone = await waitGroupGone(pid, graceMs + AFTER_KILL_MS);
       }
       clearTimeout(killTimer);
       // Only now: told earlier, the watchdog would leave a group alive if gcs-lock died meanwhile.
       await watchdog?.disarm();
+      return gone;
     },
   };
   return running;

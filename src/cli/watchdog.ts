@@ -26,8 +26,9 @@ import { createInterface } from 'node:readline';
 //   A real end of file read again is still end of file, so a signal racing it cannot hide it.
 // - Only a whole line counts, so a group id cut short by gcs-lock's death is never used; a line cut
 //   by an interruption is kept in `buf` and completed by the next read.
-// - After SIGTERM, the group is polled every 0.1 s and gets SIGKILL when the grace is over (or never,
-//   if it is gone: its id could by then belong to someone else).
+// - After SIGTERM, the group is polled every $2 seconds ($1 times: the grace) and gets SIGKILL when
+//   the grace is over (or never, if it is gone: its id could by then belong to someone else). The
+//   tick is a tenth of the grace (20 to 100 ms), so a short grace is not overshot by a whole tick.
 const SCRIPT = `trap '' PIPE
 for s in INT TERM HUP QUIT USR1 USR2 WINCH; do trap "t=1; echo $s" "$s"; done
 t= buf= pgid=
@@ -45,7 +46,7 @@ done
 [ -n "$pgid" ] || exit 0
 kill -TERM "-$pgid" 2>/dev/null || exit 0
 i=0
-while [ "$i" -lt "$1" ] && kill -0 "-$pgid" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+while [ "$i" -lt "$1" ] && kill -0 "-$pgid" 2>/dev/null; do sleep "$2"; i=$((i + 1)); done
 kill -KILL "-$pgid" 2>/dev/null
 exit 0`;
 
@@ -71,15 +72,21 @@ export interface Watchdog {
 
 /**
  * Starts the watchdog (before the command, see above). `graceMs` is the time between its SIGTERM and
- * SIGKILL; `onWitness` is called with each signal it received.
+ * SIGKILL; `onWitness` is called with each signal it received; `onError` if it could not start (no
+ * /bin/sh): the command then runs without that protection.
  */
-export function startWatchdog(graceMs: number, onWitness: (signal: NodeJS.Signals) => void): Watchdog {
-  const ticks = Math.max(1, Math.ceil(graceMs / 100));
+export function startWatchdog(
+  graceMs: number,
+  onWitness: (signal: NodeJS.Signals) => void,
+  onError: (error: Error) => void,
+): Watchdog {
+  const tickMs = Math.min(100, Math.max(20, Math.floor(graceMs / 10)));
+  const ticks = Math.floor(graceMs / tickMs);
   // The script travels in the environment, so that `ps` shows a short, recognisable command line:
-  // /bin/sh -c eval "$GCS_LOCK_WATCHDOG" gcs-lock-watchdog TICKS
+  // /bin/sh -c eval "$GCS_LOCK_WATCHDOG" gcs-lock-watchdog TICKS TICK_SECONDS
   const child: ChildProcess = spawn(
     '/bin/sh',
-    ['-c', 'eval "$GCS_LOCK_WATCHDOG"', 'gcs-lock-watchdog', String(ticks)],
+    ['-c', 'eval "$GCS_LOCK_WATCHDOG"', 'gcs-lock-watchdog', String(ticks), String(tickMs / 1000)],
     {
       // Its own session: a terminal's Ctrl-C or a kill of gcs-lock's group does not reach it.
       detached: true,
@@ -90,7 +97,7 @@ export function startWatchdog(graceMs: number, onWitness: (signal: NodeJS.Signal
   // It must never keep gcs-lock alive, nor make it crash: a watchdog that failed to start, or was
   // killed, only costs the protection, and writes to it then fail with EPIPE, which is ignored.
   child.unref();
-  child.on('error', () => {});
+  child.once('error', onError);
   child.stdin?.on('error', () => {});
   const stdout = child.stdout;
   if (stdout) {

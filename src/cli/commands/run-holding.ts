@@ -48,6 +48,10 @@ export async function runHolding(
     env: { ...process.env, GCS_LOCK_URL: plan.url, GCS_LOCK_TOKEN: lease.token },
     graceMs: plan.killGraceMs,
     onWitness: (signal) => relay.witnessed(signal),
+    onWatchdogError: (error) =>
+      out.warn(
+        `could not start the watchdog (${error.message}): if gcs-lock is killed, ${plan.command} is not`,
+      ),
   });
   route((signal) => {
     if (signal === 'SIGTSTP') {
@@ -93,7 +97,7 @@ export async function runHolding(
   }
   // Work started under the lock ends under the lock: whatever the command left running in its
   // group is ended before the release lets the next holder in.
-  await child.finish(
+  const gone = await child.finish(
     plan.killGraceMs,
     () => {
       out.warn(
@@ -104,6 +108,11 @@ export async function runHolding(
     },
     onKill,
   );
+  if (!gone) {
+    out.warn(
+      `processes of ${plan.command}'s group are still there after SIGKILL (blocked in I/O?); releasing anyway`,
+    );
+  }
   lease.signal.removeEventListener('abort', onLost);
   relay.dispose();
 
