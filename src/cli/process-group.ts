@@ -32,13 +32,15 @@ export function groupAlive(pgid: number): boolean {
     return true; // no /proc (macOS): the kill above is all we know
   }
   return pids.some((pid) => {
-    const stat = readStat(pid);
+    const stat = readProcStat(pid);
     return stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X';
   });
 }
 
-/** State and process group from /proc/PID/stat; undefined when the process is gone. */
-function readStat(pid: string): { state: string; pgrp: number } | undefined {
+/** State (R, S, T, Z...), parent and process group from /proc/PID/stat; undefined once it is gone. */
+export function readProcStat(
+  pid: number | string,
+): { state: string; ppid: number; pgrp: number } | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -47,7 +49,7 @@ function readStat(pid: string): { state: string; pgrp: number } | undefined {
   }
   // "pid (comm) state ppid pgrp ...": comm may contain spaces and parentheses, so cut at the last ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0] ?? '', pgrp: Number(fields[2]) };
+  return { state: fields[0] ?? '', ppid: Number(fields[1]), pgrp: Number(fields[2]) };
 }
 
 /** Resolves true once group `pgid` has no running process, false if it still has one after `ms`. */

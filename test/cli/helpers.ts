@@ -152,3 +152,11 @@ export const UNTIL_ORPHANED =
 export async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
   while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
 }
+
+/** `node -e SCRIPT ARGS...` as a command line. */
+export const node = (script: string, ...args: string[]): string[] => [
+  process.execPath,
+  '-e',
+  script,
+  ...args,
+];

@@ -1,16 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readProcStat } from '../../src/cli/process-group.js';
 
 /** What /proc says about a process: state, parent, group; undefined once it is gone (or reaped). */
-export function procStat(pid: number): { state: string; ppid: number; pgrp: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0] ?? '', ppid: Number(fields[1]), pgrp: Number(fields[2]) };
-}
+export const procStat = readProcStat;
 
 /**
  * Whether `pid` still runs. A zombie has ended: where PID 1 does not reap orphans (as in some

@@ -3,26 +3,15 @@
  * failing or silent storage is reported within seconds, and text written by others (a holder's
  * description) cannot drive the operator's terminal.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt, runCli, startCli, until, UNTIL_ORPHANED, type CliProcess } from '../helpers.js';
-import { BUCKET, lockServer } from '../lock-server.js';
+import { describe, expect, it } from 'vitest';
+import { node, runCli, startCli, until, UNTIL_ORPHANED, type CliProcess } from '../helpers.js';
+import { BUCKET, useCliFixture, withFault, type LockServer } from '../lock-server.js';
 
-let server: Awaited<ReturnType<typeof lockServer>>;
-let n = 0;
+let server: LockServer;
 let name: string;
 let url: string;
+useCliFixture('out', (fixture) => ({ server, name, url } = fixture));
 
-beforeAll(async () => {
-  await ensureBuilt();
-  server = await lockServer();
-});
-afterAll(async () => server.close());
-beforeEach(() => {
-  name = `out-${++n}`;
-  url = `gs://${BUCKET}/${name}`;
-});
-
-const node = (script: string): string[] => [process.execPath, '-e', script];
 const common = (): string[] => ['--endpoint', server.url, '--ttl', '2s'];
 const EVIL = 'deploy\x1b[2J\x1b]0;owned\x07\nreleased\u202e';
 
@@ -80,22 +69,19 @@ describe('gcs-lock run without a terminal (CI)', () => {
 
 describe('gcs-lock run when storage does not answer', () => {
   it('says so within seconds when the first request hangs, naming the endpoint', async () => {
-    const rule = server.faults.add({ kind: 'stall', ops: ['insert'], object: name, stallMs: 60_000 });
-    try {
-      const run = startCli(['run', url, ...common(), '--', ...node('')]);
+    const stall = { kind: 'stall', ops: ['insert'], object: name, stallMs: 60_000 } as const;
+    await withFault(server, stall, async () => {
+      const run = startCli(['run', url, ...common(), '--request-timeout', '3s', '--', ...node('')]);
       await run.waitForOutput(
         new RegExp(`no answer from storage at ${server.url} after 2\\.0s; still trying`),
       );
       run.child.kill('SIGINT');
       expect((await run.done).code).toBe(130);
-    } finally {
-      server.faults.remove(rule);
-    }
+    });
   });
 
   it('says once what it retries when storage fails (not one line per retry)', async () => {
-    const rule = server.faults.add({ kind: 'error', status: 503, ops: ['insert'], object: name });
-    try {
+    await withFault(server, { kind: 'error', status: 503, ops: ['insert'], object: name }, async () => {
       const run = startCli(['run', url, ...common(), '--', ...node('')]);
       await run.waitForOutput(/storage is failing, retrying \(\w+\): POST gs:\/\/\S+: HTTP 503/);
       // Several retries later, still one line.
@@ -103,9 +89,7 @@ describe('gcs-lock run when storage does not answer', () => {
       expect(run.stderr.match(/retrying/g)).toHaveLength(1);
       run.child.kill('SIGINT');
       await run.done;
-    } finally {
-      server.faults.remove(rule);
-    }
+    });
   });
 });
 

@@ -4,30 +4,18 @@
  * (a terminal's Ctrl-C, a control group's SIGTERM). Linux only: the tests read /proc.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CLI, ensureBuilt, startCli, until, type CliProcess } from '../helpers.js';
-import { BUCKET, lockServer } from '../lock-server.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLI, startCli, until, type CliProcess } from '../helpers.js';
+import { BUCKET, useCliFixture, type LockServer } from '../lock-server.js';
 import { descendants, isRunning, killAll, procStat } from '../processes.js';
 
-let server: Awaited<ReturnType<typeof lockServer>>;
+let server: LockServer;
 let dir: string;
-let n = 0;
 let name: string;
 let url: string;
-
-beforeAll(async () => {
-  await ensureBuilt();
-  server = await lockServer();
-  dir = mkdtempSync(join(tmpdir(), 'gcs-lock-tree-'));
-});
-afterAll(async () => server.close());
-beforeEach(() => {
-  name = `tree-${++n}`;
-  url = `gs://${BUCKET}/${name}`;
-});
+useCliFixture('tree', (fixture) => ({ server, dir, name, url } = fixture));
 /** Processes a test saw: killed after it, even when it failed or timed out half-way. */
 const seen: number[] = [];
 afterEach(() => killAll(seen.splice(0)));
@@ -41,6 +29,25 @@ function signalCounter(file: string, exitOn: 'SIGTERM' | 'SIGUSR2'): string[] {
       process.on(s, () => { fs.appendFileSync(process.argv[1], s + '\\n'); if (s === '${exitOn}') process.exit(${exitOn === 'SIGTERM' ? 3 : 7}); });
     fs.writeFileSync(process.argv[1], ''); setInterval(() => {}, 1000);`;
   return [process.execPath, '-e', script, file];
+}
+
+/** gcs-lock running a `signalCounter` command that is ready; the log's path. */
+async function startCounting(
+  exitOn: 'SIGTERM' | 'SIGUSR2',
+  options: { detached?: boolean } = {},
+): Promise<{ run: CliProcess; log: string }> {
+  const log = join(dir, `${name}.signals`);
+  const run = startCli(['run', url, ...common(), '--', ...signalCounter(log, exitOn)], {}, options);
+  seen.push(run.child.pid!);
+  await until(() => existsSync(log));
+  return { run, log };
+}
+
+/** Sends `signal` to gcs-lock alone (it forwards it; the command exits), and returns the signal log. */
+async function endWith(run: CliProcess, log: string, signal: NodeJS.Signals): Promise<string> {
+  run.child.kill(signal);
+  await run.exited;
+  return read(log);
 }
 
 const read = (file: string): string => (existsSync(file) ? readFileSync(file, 'utf8') : '');
@@ -194,60 +201,35 @@ describe.skipIf(process.platform !== 'linux')('gcs-lock run: the command and its
   );
 
   it('a Ctrl-C (SIGINT to the terminal group gcs-lock is in) reaches the command exactly once', async () => {
-    const log = join(dir, `${name}.signals`);
-    const run = startCli(
-      ['run', url, ...common(), '--', ...signalCounter(log, 'SIGTERM')],
-      {},
-      { detached: true },
-    );
-    seen.push(run.child.pid!);
-    await until(() => existsSync(log));
+    const { run, log } = await startCounting('SIGTERM', { detached: true });
     process.kill(-run.child.pid!, 'SIGINT'); // what the terminal does: the whole foreground group
     await until(() => read(log).includes('SIGINT'));
-    run.child.kill('SIGTERM'); // gcs-lock alone: forwarded, and it ends the command
-    await run.exited;
+    expect(await endWith(run, log, 'SIGTERM')).toBe('SIGINT\nSIGTERM\n');
     expect(run.child.exitCode).toBe(3);
-    expect(read(log)).toBe('SIGINT\nSIGTERM\n');
   });
 
   it("a control group's SIGTERM and SIGHUP (systemd's stop: every process gets one) reach the command once", async () => {
-    const log = join(dir, `${name}.signals`);
-    const run = startCli(['run', url, ...common(), '--', ...signalCounter(log, 'SIGUSR2')]);
-    seen.push(run.child.pid!);
-    await until(() => existsSync(log));
+    const { run, log } = await startCounting('SIGUSR2');
     const everyone = (): number[] => [run.child.pid!, ...descendants(run.child.pid!)];
     seen.push(...everyone());
     for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
       for (const pid of everyone()) sendIfThere(pid, signal);
       await until(() => read(log).includes(signal));
     }
-    run.child.kill('SIGUSR2'); // gcs-lock alone: forwarded, and it ends the command
-    await run.exited;
+    expect(await endWith(run, log, 'SIGUSR2')).toBe('SIGTERM\nSIGHUP\nSIGUSR2\n');
     expect(run.child.exitCode).toBe(7);
-    expect(read(log)).toBe('SIGTERM\nSIGHUP\nSIGUSR2\n');
   });
 
   it('Ctrl-Z stops the command with gcs-lock, and fg resumes both', async () => {
-    const log = join(dir, `${name}.signals`);
-    const run = startCli(
-      ['run', url, ...common(), '--json', '--', ...signalCounter(log, 'SIGTERM')],
-      {},
-      {
-        detached: true,
-      },
-    );
-    seen.push(run.child.pid!);
-    await until(() => existsSync(log));
-    seen.push(run.child.pid!, ...descendants(run.child.pid!));
+    const { run, log } = await startCounting('SIGTERM', { detached: true });
+    seen.push(...descendants(run.child.pid!));
     const command = descendants(run.child.pid!).find((pid) => comm(pid) === 'node')!;
     process.kill(-run.child.pid!, 'SIGTSTP');
     await until(() => procStat(run.child.pid!)?.state === 'T' && procStat(command)?.state === 'T');
     process.kill(-run.child.pid!, 'SIGCONT');
     await until(() => procStat(command)?.state !== 'T');
-    run.child.kill('SIGTERM');
-    await run.exited;
+    expect(await endWith(run, log, 'SIGTERM')).toBe('SIGTERM\n');
     expect(run.child.exitCode).toBe(3);
-    expect(read(log)).toBe('SIGTERM\n');
   });
 
   it("the command still reads gcs-lock's standard input", async () => {

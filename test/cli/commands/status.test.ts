@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatStatus } from '../../../src/cli/commands/status.js';
 import type { LockInfo } from '../../../src/core/lock-info.js';
 import { ensureBuilt, runCli, startCli, until, UNTIL_ORPHANED } from '../helpers.js';
-import { BUCKET, lockServer } from '../lock-server.js';
+import { BUCKET, lockServer, withFault } from '../lock-server.js';
 
 let server: Awaited<ReturnType<typeof lockServer>>;
 beforeAll(async () => {
@@ -145,21 +145,11 @@ describe('gcs-lock status', () => {
   });
 
   it('--request-timeout bounds each request', async () => {
-    const rule = server.faults.add({ kind: 'stall', ops: ['get'], object: 'slow', stallMs: 60_000 });
-    try {
-      const result = await runCli([
-        'status',
-        url('slow'),
-        '--endpoint',
-        server.url,
-        '--request-timeout',
-        '300ms',
-      ]);
-      expect(result.code).toBe(69);
-      expect(result.stderr).toMatch(/GET gs:\/\/cli-test\/slow: no /);
-    } finally {
-      server.faults.remove(rule);
-    }
+    const stall = { kind: 'stall', ops: ['get'], object: 'slow', stallMs: 60_000 } as const;
+    const args = ['status', url('slow'), '--endpoint', server.url, '--request-timeout', '300ms'];
+    const result = await withFault(server, stall, () => runCli(args));
+    expect(result.code).toBe(69);
+    expect(result.stderr).toMatch(/GET gs:\/\/cli-test\/slow: no /);
   });
 
   it('never prints a negative age, when the server clock (whole seconds) reads before the lease (ms)', () => {
