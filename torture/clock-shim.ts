@@ -14,7 +14,11 @@ export interface ClockShim {
   stepWall(ms: number): void;
 }
 
-export const SUSPEND_VARIANTS = ['guard', 'now', 'wall-forward', 'wall-back'] as const;
+/**
+ * `guard`: a suspend at the holder's next lease check; `now`: at once, wherever it is; `wall-forward`
+ * and `wall-back`: a wall-clock step (back comes after forward, as when NTP undoes a wrong step).
+ */
+export const SUSPEND_VARIANTS = ['guard', 'wall-forward', 'now', 'wall-back'] as const;
 export type SuspendVariant = (typeof SUSPEND_VARIANTS)[number];
 
 export function installClockShim(): ClockShim {

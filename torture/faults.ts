@@ -146,11 +146,16 @@ export class FaultSchedule {
     }
   }
 
-  /** Lifts the rate limit after `slots` slots, or one slot later while it has refused nothing (up to 6). */
+  /**
+   * Lifts the rate limit after `slots` slots; but while it has refused nothing (light traffic), a
+   * stricter limit (no burst) stays one slot more, up to six in all.
+   */
   #rateLimitOff(before: number, slots: number, spent = 0): void {
     this.#after(this.#slotMs * slots, () => {
-      if (this.delivered['rate-limit'] === before && spent + slots < 6)
+      if (this.delivered['rate-limit'] === before && spent + slots < 6) {
+        this.#host.server.setRateLimit({ perSecond: 1, burst: 1 });
         return this.#rateLimitOff(before, 1, spent + slots);
+      }
       this.#host.server.setRateLimit(false);
       this.#host.record('rate-limit', 'off');
     });

@@ -65,6 +65,8 @@ export type WorkerEvent =
   /** A library event the checker only counts: retrying, refresh-failed, release-failed, queued. */
   | (FromWorker & { type: 'lock-event'; lock: string; token?: string; name: string })
   | (OnLease & { type: 'cs-enter' })
+  /** The lease still said it was held after the deadline it had reported (sampled while holding). */
+  | (OnLease & { type: 'still-held' })
   /** A CLI command still inside its critical section (written every 100 ms). */
   | (OnLease & { type: 'cs-tick' })
   | (OnLease & { type: 'cs-leave'; aborted: boolean })

@@ -5,12 +5,14 @@ import type { CounterMode, WorkerEvent } from './history.js';
 import { counterObject, lockObject } from './worker-config.js';
 
 /** Faults aimed at one holder, each delivered at the moment it waits for. */
+// The CLI faults come first: a long command under `gcs-lock run` has to win a lock before it can
+// be struck, which takes the longest.
 export const HOLDER_FAULTS = [
   'cli-kill',
+  'cli-loss',
   'kill',
   'suspend',
   'foreign-patch',
-  'cli-loss',
   'pause',
   'release-outage',
 ] as const;
@@ -77,6 +79,8 @@ export class HolderFaults {
   readonly #foreignTarget = new Set<string>();
   /** Locks whose object was patched by a stranger, waiting for the holder's refused refresh. */
   readonly #foreign = new Set<string>();
+  /** Library worker processes whose wall clock was stepped forward and not back yet. */
+  readonly #wallAhead = new Set<number>();
   /** The gcs-lock process each CLI driver runs now. */
   readonly #cliPid = new Map<number, number>();
   #armedPause: { worker: number; ruleId: string } | undefined;
@@ -117,6 +121,12 @@ export class HolderFaults {
     return at === -1 ? undefined : this.#pending.splice(at, 1)[0];
   }
 
+  #takeSuspend(pid: number): Pending | undefined {
+    const back = this.#wallAhead.size === 0 || this.#wallAhead.has(pid);
+    const at = this.#pending.findIndex((p) => p.kind === 'suspend' && (back || p.variant !== 'wall-back'));
+    return at === -1 ? undefined : this.#pending.splice(at, 1)[0];
+  }
+
   #count(kind: HolderFault): void {
     this.#delivered[kind] = (this.#delivered[kind] ?? 0) + 1;
   }
@@ -150,8 +160,11 @@ export class HolderFaults {
       this.#host.send(holder.worker, `hold ${2 * this.#host.ttl}`);
       return;
     }
-    const suspend = this.#take('suspend');
+    // A step back goes to a worker whose wall clock was stepped forward, if any: NTP undoing it.
+    const suspend = this.#takeSuspend(holder.pid);
     if (suspend) {
+      if (suspend.variant === 'wall-forward') this.#wallAhead.add(holder.pid);
+      if (suspend.variant === 'wall-back') this.#wallAhead.delete(holder.pid);
       this.#count('suspend');
       this.#host.record('suspend', suspend.variant, holder);
       this.#host.send(holder.worker, `suspend ${Math.round(this.#host.ttl * 1.5)} ${suspend.variant}`);

@@ -4,7 +4,7 @@ import { runTorture } from './orchestrator.js';
 import { formatTable, formatViolations } from './report.js';
 
 /** `npm run torture -- --workers 8 --duration 60s --faults all`: prints the figures, exits 1 on a violation. */
-const USAGE = `usage: npm run torture -- [--workers 8] [--cli-workers N] [--locks 2] [--duration 60s | --count N]
+const USAGE = `usage: npm run torture -- [--workers 8] [--cli-workers N] [--locks 3] [--duration 60s | --count N]
          [--faults all|none|${TORTURE_FAULTS.join(',')}]
          [--counter fenced|unconditional] [--ttl 2s] [--slack 6s] [--out .torture/run-<time>]`;
 
@@ -36,7 +36,7 @@ async function main(): Promise<number> {
       workers: { type: 'string', default: '8' },
       'cli-workers': { type: 'string' },
       counter: { type: 'string', default: 'fenced' },
-      locks: { type: 'string', default: '2' },
+      locks: { type: 'string', default: '3' },
       duration: { type: 'string' },
       count: { type: 'string' },
       faults: { type: 'string', default: 'all' },

@@ -20,7 +20,8 @@ const clock = installClockShim();
 const COUNTED = new Set(['retrying', 'refresh-failed', 'release-failed', 'queued']);
 
 let writeSeq = 0;
-let current: { lease: Lease; lock: string } | undefined;
+/** The lease held now, the deadline it last reported (mono), and whether it outlived it already. */
+let current: { lease: Lease; lock: string; deadline: number; probed: boolean } | undefined;
 /** A suspend the orchestrator asked for, to happen at the next lease check (before it reads time). */
 let armed: { variant: SuspendVariant; ms: number } | undefined;
 /** The orchestrator asked the current holder to stay in its critical section until then (mono). */
@@ -71,12 +72,8 @@ const locks = config.locks.map(
         // considers the lease over, on the clock all processes share.
         if (event.type === 'acquired') grants.set(event.token, event);
         else if (event.type === 'refreshed' && current?.lease.token === event.token) {
-          emit({
-            type: 'refreshed',
-            lock: name,
-            token: event.token,
-            deadline: monoNow() + current.lease.remainingMs,
-          });
+          current.deadline = monoNow() + current.lease.remainingMs;
+          emit({ type: 'refreshed', lock: name, token: event.token, deadline: current.deadline });
         } else if (COUNTED.has(event.type)) {
           const token = 'token' in event && typeof event.token === 'string' ? { token: event.token } : {};
           emit({ type: 'lock-event', lock: name, ...token, name: event.type });
@@ -89,7 +86,12 @@ const locks = config.locks.map(
 async function hold(ms: number): Promise<void> {
   const until = monoNow() + ms;
   // A holder that learns of its loss stops holding: its next lease check will tell it so.
-  while (monoNow() < Math.max(until, holdUntil) && current?.lease.signal.aborted !== true) {
+  while (current && monoNow() < Math.max(until, holdUntil) && !current.lease.lost) {
+    // The lease says it is held after the deadline it reported: its clock disagrees with ours.
+    if (!current.probed && monoNow() >= current.deadline) {
+      current.probed = true;
+      emit({ type: 'still-held', lock: current.lock, token: current.lease.token });
+    }
     await sleep(Math.min(50, Math.max(until, holdUntil) - monoNow()));
   }
 }
@@ -110,7 +112,7 @@ async function iteration(end: number): Promise<boolean> {
     if (!expected) await sleep(100);
     return false;
   }
-  current = { lease, lock: name };
+  current = { lease, lock: name, deadline: monoNow() + lease.remainingMs, probed: false };
   const token = lease.token;
   const grant = grants.get(token);
   grants.clear();
@@ -118,7 +120,7 @@ async function iteration(end: number): Promise<boolean> {
     type: 'acquired',
     lock: name,
     token,
-    deadline: monoNow() + lease.remainingMs,
+    deadline: current.deadline,
     tookOver: grant?.tookOver ?? false,
     waitedMs: Math.round(grant?.waitedMs ?? 0),
   });

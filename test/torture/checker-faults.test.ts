@@ -76,6 +76,31 @@ describe('torture checker: each new fault kind, old behaviour flagged, fixed beh
     expect(kinds(fixed)).toEqual([]);
   });
 
+  it('suspend (wall steps): a lease must not hold past its own deadline when the wall clock steps back', () => {
+    // The wall clock was stepped forward, then back (NTP undoing it): an elapsed clock built as
+    // max(monotonic, wall) since one start, kept non-decreasing, stalls after the step back, and a
+    // lease refreshed meanwhile outlives the deadline it reported. The worker samples its lease while
+    // holding and records it still held.
+    const base = (): History =>
+      libHolder()
+        .w('w0.0', 300, { type: 'suspend', ...lease, variant: 'wall-back', ms: 3000 })
+        .w('w0.0', 301, { type: 'suspend-end', variant: 'wall-back' });
+    expect(
+      kinds(
+        base()
+          .w('w0.0', 2250, { type: 'still-held', ...lease })
+          .build(),
+      ),
+    ).toEqual(['acted-after-deadline']);
+    expect(
+      kinds(
+        base()
+          .w('w0.0', 2200, { type: 'lost', ...lease, reason: 'expired' })
+          .build(),
+      ),
+    ).toEqual([]);
+  });
+
   it("release-outage: a release must end by the lease's deadline, and the lock pass on within ~ttl", () => {
     const base = (): History =>
       successor(libHolder(), 2700)

@@ -18,8 +18,8 @@ describe('torture: a short run with every fault', () => {
     // faults wait for their moment.
     const result = await runTorture({
       workers: 6,
-      cliWorkers: 1,
-      locks: 2,
+      cliWorkers: 2,
+      locks: 3,
       durationMs: 24_000,
       quota: null,
       faults: TORTURE_FAULTS,

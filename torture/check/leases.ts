@@ -29,7 +29,8 @@ export interface LeaseRecord {
 
 type LeaseEvent = Extract<WorkerEvent, { token: string }>;
 
-const ACTS = new Set(['cs-enter', 'cs-tick', 'write-sent']);
+/** What a holder does under the lease, or (still-held) its lease's own word that it holds. */
+const ACTS = new Set(['cs-enter', 'cs-tick', 'write-sent', 'still-held']);
 
 /** Events that belong to one lease (and so must follow its acquisition in the same file). */
 const LEASE_EVENTS = new Set([
@@ -39,6 +40,7 @@ const LEASE_EVENTS = new Set([
   'lost',
   'cs-enter',
   'cs-tick',
+  'still-held',
   'cs-leave',
   'write-sent',
   'write-accepted',

@@ -61,7 +61,7 @@ function checkActs(grant: Grant, lease: LeaseRecord, expiries: number[], flag: F
     if (successor && act.mono >= successor.start) {
       flag(
         'overlap',
-        `${grant.lock}: ${who(lease)} did ${act.type} under token ${grant.token} at ${ms(act.mono)}, ` +
+        `${grant.lock}: ${who(lease)} ${did(act)} under token ${grant.token} at ${ms(act.mono)}, ` +
           `after token ${successor.token} was granted at ${ms(successor.start)}`,
         clip([...lease.events.filter((e) => e.mono <= act.mono), successor.commits[0]!.event]),
       );
@@ -71,7 +71,7 @@ function checkActs(grant: Grant, lease: LeaseRecord, expiries: number[], flag: F
     if (act.mono >= expiry || ended) {
       flag(
         'acted-after-expiry',
-        `${grant.lock}: ${who(lease)} did ${act.type} under token ${grant.token} at ${ms(act.mono)}, ` +
+        `${grant.lock}: ${who(lease)} ${did(act)} under token ${grant.token} at ${ms(act.mono)}, ` +
           (ended
             ? `after the server ended the grant (${grant.endKind}) at ${ms(grant.end!)}`
             : `after anyone could take over (${ms(expiry)})`),
@@ -83,7 +83,7 @@ function checkActs(grant: Grant, lease: LeaseRecord, expiries: number[], flag: F
     if (lease.kind === 'lib' && (act.mono >= ownEnd || (deadline !== undefined && act.mono >= deadline))) {
       flag(
         'acted-after-deadline',
-        `${who(lease)}: ${act.type} on token ${grant.token} at ${ms(act.mono)}, after its own lease had ended ` +
+        `${who(lease)}: ${did(act)} on token ${grant.token} at ${ms(act.mono)}, after its own lease had ended ` +
           `(deadline ${ms(deadline ?? NaN)}, loss/release/death ${ms(ownEnd)})`,
         clip(lease.events.filter((e) => e.mono <= act.mono)),
       );
@@ -91,6 +91,9 @@ function checkActs(grant: Grant, lease: LeaseRecord, expiries: number[], flag: F
     }
   }
 }
+
+const did = (act: HistoryEvent): string =>
+  act.type === 'still-held' ? "was still holding by its lease's own account" : `did ${act.type}`;
 
 const who = (lease: LeaseRecord): string =>
   lease.kind === 'lib'
