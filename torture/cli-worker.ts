@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { monoNow } from './history.js';
 import { ProcessLog } from './process-log.js';
+import { runWorkerLoop } from './worker-loop.js';
 import { cliSource, lockObject, type StepConfig, type WorkerConfig } from './worker-config.js';
 
 /**
@@ -20,18 +20,6 @@ const PIPELINE = '"$TORTURE_NODE" "$TORTURE_STEP_FILE" | cat';
 
 /** The next command holds the lock for 2.5 ttl: the orchestrator asks for it when a CLI fault waits. */
 let nextLong = false;
-
-function listen(): Promise<number> {
-  return new Promise((resolve) => {
-    const lines = createInterface({ input: process.stdin });
-    lines.on('line', (line) => {
-      const [word, at] = line.split(' ');
-      if (word === 'go' && at !== undefined) resolve(Number(at));
-      if (word === 'long') nextLong = true;
-    });
-    lines.on('close', () => resolve(monoNow()));
-  });
-}
 
 /** One `gcs-lock run`. Resolves whether the command ran (gcs-lock announced the lock as acquired). */
 async function iteration(end: number): Promise<boolean> {
@@ -103,21 +91,12 @@ async function iteration(end: number): Promise<boolean> {
   return acquired;
 }
 
-async function main(): Promise<void> {
-  emit({ type: 'ready', incarnation: 0, role: 'cli' });
-  const end = await listen();
-  let done = 0;
-  while ((config.quota === null || done < config.quota) && end - monoNow() > 200) {
-    if (await iteration(end)) done++;
-    await sleep(Math.random() * 300);
-  }
-  emit({ type: 'done', iterations: done });
-}
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    emit({ type: 'worker-error', message: String(error) });
-    process.exit(1);
-  },
-);
+runWorkerLoop({
+  log,
+  role: 'cli',
+  incarnation: 0,
+  quota: config.quota,
+  round: iteration,
+  restMs: 300,
+  onCommand: ([word]) => (nextLong ||= word === 'long'),
+});

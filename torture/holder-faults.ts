@@ -84,7 +84,6 @@ export class HolderFaults {
   /** The gcs-lock process each CLI driver runs now. */
   readonly #cliPid = new Map<number, number>();
   #armedPause: { worker: number; ruleId: string } | undefined;
-  #nextCli = 0;
   #labels = 0;
   #stopped = false;
 
@@ -110,7 +109,8 @@ export class HolderFaults {
     this.#pending.push({ kind, variant });
     if (kind === 'cli-kill' || kind === 'cli-loss') {
       const drivers = this.#host.cliWorkers;
-      if (drivers.length > 0) this.#host.send(drivers[this.#nextCli++ % drivers.length]!, 'long');
+      // Every driver's next command is long: whichever wins a lock first takes the fault.
+      for (const worker of drivers) this.#host.send(worker, 'long');
     }
   }
 
@@ -118,12 +118,6 @@ export class HolderFaults {
     const at = this.#pending.findIndex(
       (p) => p.kind === kind && (variant === undefined || p.variant === variant),
     );
-    return at === -1 ? undefined : this.#pending.splice(at, 1)[0];
-  }
-
-  #takeSuspend(pid: number): Pending | undefined {
-    const back = this.#wallAhead.size === 0 || this.#wallAhead.has(pid);
-    const at = this.#pending.findIndex((p) => p.kind === 'suspend' && (back || p.variant !== 'wall-back'));
     return at === -1 ? undefined : this.#pending.splice(at, 1)[0];
   }
 
@@ -148,26 +142,31 @@ export class HolderFaults {
   }
 
   #onEnter(holder: Holder): void {
-    const kill = this.#take('kill', 'cs') ?? this.#take('pause', 'cs');
-    if (kill) return this.#strike(kill.kind, holder, 'critical section');
-    if (
-      !this.#foreignTarget.has(holder.lock) &&
-      !this.#foreign.has(holder.lock) &&
-      this.#take('foreign-patch')
-    ) {
+    // The oldest pending fault that strikes at this moment goes first: none waits behind the others.
+    const foreignOk = !this.#foreignTarget.has(holder.lock) && !this.#foreign.has(holder.lock);
+    // A step back goes to a worker whose wall clock was stepped forward, if any: NTP undoing it.
+    const backOk = this.#wallAhead.size === 0 || this.#wallAhead.has(holder.pid);
+    const at = this.#pending.findIndex(
+      (p) =>
+        ((p.kind === 'kill' || p.kind === 'pause') && p.variant === 'cs') ||
+        (p.kind === 'foreign-patch' && foreignOk) ||
+        (p.kind === 'suspend' && (backOk || p.variant !== 'wall-back')),
+    );
+    const fault = at === -1 ? undefined : this.#pending.splice(at, 1)[0];
+    if (fault?.kind === 'kill' || fault?.kind === 'pause')
+      return this.#strike(fault.kind, holder, 'critical section');
+    if (fault?.kind === 'foreign-patch') {
       // Long enough for a refresh, the stranger's patch, the next (refused) refresh, and a ttl.
       this.#foreignTarget.add(holder.lock);
       this.#host.send(holder.worker, `hold ${2 * this.#host.ttl}`);
       return;
     }
-    // A step back goes to a worker whose wall clock was stepped forward, if any: NTP undoing it.
-    const suspend = this.#takeSuspend(holder.pid);
-    if (suspend) {
-      if (suspend.variant === 'wall-forward') this.#wallAhead.add(holder.pid);
-      if (suspend.variant === 'wall-back') this.#wallAhead.delete(holder.pid);
+    if (fault?.kind === 'suspend') {
+      if (fault.variant === 'wall-forward') this.#wallAhead.add(holder.pid);
+      if (fault.variant === 'wall-back') this.#wallAhead.delete(holder.pid);
       this.#count('suspend');
-      this.#host.record('suspend', suspend.variant, holder);
-      this.#host.send(holder.worker, `suspend ${Math.round(this.#host.ttl * 1.5)} ${suspend.variant}`);
+      this.#host.record('suspend', fault.variant, holder);
+      this.#host.send(holder.worker, `suspend ${Math.round(this.#host.ttl * 1.5)} ${fault.variant}`);
       return;
     }
     if (
@@ -260,7 +259,9 @@ export class HolderFaults {
       for (const id of this.#windows.get(lock) ?? []) this.#host.server.faults.remove(id);
       this.#windows.delete(lock);
       this.#foreign.delete(lock);
-      this.#foreignTarget.delete(lock);
+      // The holder asked to hold on lost the lock before its next refresh: try another holder.
+      if (this.#foreignTarget.delete(lock))
+        this.#pending.unshift({ kind: 'foreign-patch', variant: 'label' });
     }
     if (this.#stopped || op !== 'patch' || !changed.includes('gcs-lock-refresh')) return;
     if (!this.#foreignTarget.delete(lock)) return;

@@ -267,7 +267,7 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
     );
     schedule.start(Math.min(1000, options.durationMs / 10));
     // A quiet tail: no new faults, so holders killed late are taken over and no lock is left held.
-    const quietTail = 3 * options.ttl + 2000;
+    const quietTail = 2 * options.ttl + 2000;
     const quiet = setTimeout(() => schedule?.stop(), Math.max(0, options.durationMs - quietTail));
 
     // Bounded wait: every worker stops by itself at the end time (or its quota).

@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AcquireTimeoutError, LockHeldError, LockLostError } from '../src/errors/index.js';
 import type { Lease } from '../src/lease/lease.js';
@@ -8,6 +7,7 @@ import { installClockShim, type SuspendVariant } from './clock-shim.js';
 import { increment, type CounterStep } from './counter.js';
 import { monoNow } from './history.js';
 import { ProcessLog } from './process-log.js';
+import { runWorkerLoop } from './worker-loop.js';
 import { counterObject, lockObject, workerSource, type WorkerConfig } from './worker-config.js';
 
 /** A library worker: acquire, critical section, counter increment, release, in a loop. */
@@ -29,23 +29,14 @@ let holdUntil = 0;
 /** What the lock's own 'acquired' event said (it fires before `acquire` resolves with the lease). */
 const grants = new Map<string, { tookOver: boolean; waitedMs: number }>();
 
-/** Lines on stdin: "go <endMono>" once, then "suspend <ms> <variant>" at any time. */
-function listen(): Promise<number> {
-  return new Promise((resolve) => {
-    if (config.endMono !== undefined) resolve(config.endMono);
-    const lines = createInterface({ input: process.stdin });
-    lines.on('line', (line) => {
-      const [word, a, b] = line.split(' ');
-      if (word === 'go' && a !== undefined) resolve(Number(a));
-      if (word === 'suspend' && a !== undefined && b !== undefined) {
-        const command = { variant: b as SuspendVariant, ms: Number(a) };
-        if (command.variant === 'guard') armed = command;
-        else suspend(command);
-      }
-      if (word === 'hold' && a !== undefined) holdUntil = monoNow() + Number(a);
-    });
-    lines.on('close', () => resolve(monoNow())); // stdin closed without a go: do nothing
-  });
+/** The orchestrator's commands: "suspend <ms> <variant>", "hold <ms>". */
+function onCommand([word, a, b]: string[]): void {
+  if (word === 'suspend' && a !== undefined && b !== undefined) {
+    const command = { variant: b as SuspendVariant, ms: Number(a) };
+    if (command.variant === 'guard') armed = command;
+    else suspend(command);
+  }
+  if (word === 'hold' && a !== undefined) holdUntil = monoNow() + Number(a);
 }
 
 /** Runs a suspend or wall step now, recording it before and after (the file is written synchronously). */
@@ -178,24 +169,15 @@ async function iteration(end: number): Promise<boolean> {
   return true;
 }
 
-async function main(): Promise<void> {
-  emit({ type: 'ready', incarnation: config.incarnation, role: 'lib' });
-  const end = await listen();
-  let done = 0;
-  // Bounded by the quota or the end time, whichever comes first.
-  while ((config.quota === null || done < config.quota) && monoNow() < end) {
-    if (await iteration(end)) done++;
-    // A moment off between rounds: without it the releasing worker wins its own lock again at once,
-    // and waiters that poll more slowly (gcs-lock run, at its default poll) starve.
-    await sleep(Math.random() * 1000);
-  }
-  emit({ type: 'done', iterations: done });
-}
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    emit({ type: 'worker-error', message: String(error) });
-    process.exit(1);
-  },
-);
+// A rest of up to 1 s between rounds: without it the releasing worker wins its own lock again at
+// once, and waiters that poll more slowly (gcs-lock run, at its default poll) starve.
+runWorkerLoop({
+  log,
+  role: 'lib',
+  incarnation: config.incarnation,
+  endMono: config.endMono,
+  quota: config.quota,
+  round: iteration,
+  restMs: 1000,
+  onCommand,
+});

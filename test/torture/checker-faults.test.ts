@@ -10,14 +10,7 @@ const kinds = (events: HistoryEvent[]): string[] =>
 const lease = { lock: 'L', token: '10' } as const;
 
 /** Worker 0 holds token 10 from 100 and refreshes at 600 (its deadline: 2200). */
-function libHolder(history = new History()): History {
-  return history
-    .grant(100, '10')
-    .w('w0.0', 102, { type: 'acquired', ...lease, deadline: 1700, tookOver: false, waitedMs: 0 })
-    .w('w0.0', 110, { type: 'cs-enter', ...lease })
-    .refresh(600, '10')
-    .w('w0.0', 602, { type: 'refreshed', ...lease, deadline: 2200 });
-}
+const libHolder = (history = new History()): History => history.holder();
 
 /** Worker 1 takes over with token 20 at `at` and writes the counter. */
 const successor = (history: History, at: number): History => history.round('w1.0', at, '20', 1);
@@ -56,7 +49,7 @@ describe('torture checker: each new fault kind, old behaviour flagged, fixed beh
     const base = (): History =>
       successor(new History(), 2150)
         .grant(100, '10')
-        .w('w0.0', 102, { type: 'acquired', ...lease, deadline: 1700, tookOver: false, waitedMs: 0 })
+        .acquired('w0.0', 102, '10')
         .w('w0.0', 110, { type: 'cs-enter', ...lease })
         .w('w0.0', 200, { type: 'suspend', ...lease, variant: 'guard', ms: 3000 })
         .w('w0.0', 3200, { type: 'suspend-end', variant: 'guard' });
@@ -153,7 +146,7 @@ describe('torture checker: each new fault kind, old behaviour flagged, fixed beh
   it('kill: the lock is taken over within ttl + one poll + slack of a SIGKILL', () => {
     const history = new History()
       .grant(100, '10')
-      .w('w0.0', 102, { type: 'acquired', ...lease, deadline: 1700, tookOver: false, waitedMs: 0 })
+      .acquired('w0.0', 102, '10')
       .o(200, { type: 'kill', worker: 0, pid: pidOf('w0.0'), ...lease, during: 'critical section' });
     // bound: ttl 2000 + poll 1000 + slack 1000 = 4000 ms after the kill
     expect(kinds(successor(history, 4300).build())).toEqual(['slow-takeover']);

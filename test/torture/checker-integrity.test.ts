@@ -13,14 +13,7 @@ const kinds = (events: HistoryEvent[]): string[] =>
 function twoWriters(): HistoryEvent[] {
   return new History()
     .grant(100, '10')
-    .w('w0.0', 102, {
-      type: 'acquired',
-      lock: 'L',
-      token: '10',
-      deadline: 1700,
-      tookOver: false,
-      waitedMs: 0,
-    })
+    .acquired('w0.0', 102, '10')
     .w('w0.0', 110, { type: 'cs-enter', lock: 'L', token: '10' })
     .w('w0.0', 1200, { type: 'write-sent', lock: 'L', token: '10', id: 'late', value: 2 })
     .counter(1210, '10', 2, 'late')
@@ -102,14 +95,7 @@ describe('torture checker: the history must be whole', () => {
   it('flags a holder whose token the server never granted, and tokens that go down or repeat', () => {
     const unknown = new History()
       .round('w0.0', 100, '10', 1)
-      .w('w1.0', 300, {
-        type: 'acquired',
-        lock: 'L',
-        token: '15',
-        deadline: 1900,
-        tookOver: false,
-        waitedMs: 0,
-      })
+      .acquired('w1.0', 300, '15')
       .w('w1.0', 310, { type: 'release-start', lock: 'L', token: '15' })
       .build();
     expect(kinds(unknown)).toEqual(['unknown-grant']);
@@ -137,14 +123,7 @@ describe('torture checker: the history must be whole', () => {
   it("keeps a killed worker's events: a kill ends its belief, and its successor is on time", () => {
     const history = new History()
       .grant(100, '10')
-      .w('w0.0', 102, {
-        type: 'acquired',
-        lock: 'L',
-        token: '10',
-        deadline: 1700,
-        tookOver: false,
-        waitedMs: 0,
-      })
+      .acquired('w0.0', 102, '10')
       .w('w0.0', 110, { type: 'cs-enter', lock: 'L', token: '10' })
       .o(120, {
         type: 'kill',

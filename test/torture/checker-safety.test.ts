@@ -9,27 +9,9 @@ const kinds = (events: HistoryEvent[]): string[] =>
 /** Worker 0 holds token 10 from 100, refreshing at 600 (deadline 2200); worker 1 is granted 20 at `successor`. */
 function holder(successor: number, deadlineAfterRefresh = 2200): History {
   return new History()
-    .grant(100, '10')
-    .w('w0.0', 102, {
-      type: 'acquired',
-      lock: 'L',
-      token: '10',
-      deadline: 1700,
-      tookOver: false,
-      waitedMs: 0,
-    })
-    .w('w0.0', 110, { type: 'cs-enter', lock: 'L', token: '10' })
-    .refresh(600, '10')
-    .w('w0.0', 602, { type: 'refreshed', lock: 'L', token: '10', deadline: deadlineAfterRefresh })
+    .holder(deadlineAfterRefresh)
     .grant(successor, '20')
-    .w('w1.0', successor + 2, {
-      type: 'acquired',
-      lock: 'L',
-      token: '20',
-      deadline: successor + 1600,
-      tookOver: true,
-      waitedMs: 1,
-    });
+    .acquired('w1.0', successor + 2, '20', true);
 }
 
 describe('torture checker: safety in server order', () => {
@@ -105,26 +87,14 @@ describe('torture checker: the counter, in server order', () => {
   });
 
   it('fenced: a write of an older grant that lands before the newer holder writes is ordered by the tokens', () => {
-    const history = holder(2650)
-      .w('w0.0', 1500, { type: 'write-sent', lock: 'L', token: '10', id: 'slow', value: 1 })
-      .counter(2700, '10', 1, 'slow')
-      .w('w1.0', 2800, { type: 'write-sent', lock: 'L', token: '20', id: 'next', value: 2 })
-      .counter(2810, '20', 2, 'next')
-      .w('w0.0', 2200, { type: 'lost', lock: 'L', token: '10', reason: 'expired' })
-      .build();
+    const history = slowWrite(holder(2650), 2800, 2).build();
     expect(check(history).violations).toEqual([]);
     expect(check(history).figures.lateWrites).toBe(1);
   });
 
   it('unconditional: the same late write is a violation, and a lost update when both read the same value', () => {
-    const build = (history: History): HistoryEvent[] =>
-      history
-        .w('w0.0', 1500, { type: 'write-sent', lock: 'L', token: '10', id: 'slow', value: 1 })
-        .counter(2700, '10', 1, 'slow')
-        .w('w1.0', 2660, { type: 'write-sent', lock: 'L', token: '20', id: 'next', value: 1 })
-        .counter(2710, '20', 1, 'next')
-        .w('w0.0', 2200, { type: 'lost', lock: 'L', token: '10', reason: 'expired' })
-        .build();
+    // Worker 1 read the counter (0) before worker 0's slow write landed.
+    const build = (history: History): HistoryEvent[] => slowWrite(history, 2660, 1).build();
     expect(kinds(build(holderWith('fenced')))).toEqual(['lost-update']);
     const unconditional = build(holderWith('unconditional'));
     expect(kinds(unconditional)).toEqual(['late-write', 'lost-update']);
@@ -144,26 +114,19 @@ describe('torture checker: the counter, in server order', () => {
   });
 });
 
+/**
+ * Worker 0's write, sent at 1500 inside its lease, lands at 2700, after worker 1's grant (2650); then
+ * worker 1 writes `value` (sent at `at`, landing 10 ms later).
+ */
+function slowWrite(history: History, at: number, value: number): History {
+  return history
+    .w('w0.0', 1500, { type: 'write-sent', lock: 'L', token: '10', id: 'slow', value: 1 })
+    .counter(2700, '10', 1, 'slow')
+    .w('w1.0', at, { type: 'write-sent', lock: 'L', token: '20', id: 'next', value })
+    .counter(at + 50, '20', value, 'next')
+    .w('w0.0', 2200, { type: 'lost', lock: 'L', token: '10', reason: 'expired' });
+}
+
 function holderWith(counter: 'fenced' | 'unconditional'): History {
-  return new History({ counter })
-    .grant(100, '10')
-    .w('w0.0', 102, {
-      type: 'acquired',
-      lock: 'L',
-      token: '10',
-      deadline: 1700,
-      tookOver: false,
-      waitedMs: 0,
-    })
-    .refresh(600, '10')
-    .w('w0.0', 602, { type: 'refreshed', lock: 'L', token: '10', deadline: 2200 })
-    .grant(2650, '20')
-    .w('w1.0', 2652, {
-      type: 'acquired',
-      lock: 'L',
-      token: '20',
-      deadline: 4250,
-      tookOver: true,
-      waitedMs: 1,
-    });
+  return new History({ counter }).holder().grant(2650, '20').acquired('w1.0', 2652, '20', true);
 }

@@ -114,18 +114,35 @@ export class History {
     return this.o(mono, { type: 'server-counter', lock: 'L', generation: `7${mono}`, value, token, writer });
   }
 
+  /** A library worker records its acquisition of `token` at `mono` (deadline 1600 ms on). */
+  acquired(src: string, mono: number, token: string, tookOver = false): this {
+    return this.w(src, mono, {
+      type: 'acquired',
+      lock: 'L',
+      token,
+      deadline: mono + 1598,
+      tookOver,
+      waitedMs: 0,
+    });
+  }
+
+  /**
+   * Worker 0 is granted token 10 at 100, records it (deadline 1700), enters at 110, and refreshes at
+   * 600 (the deadline it then reports: 2200, unless told otherwise).
+   */
+  holder(deadlineAfterRefresh = 2200): this {
+    return this.grant(100, '10')
+      .acquired('w0.0', 102, '10')
+      .w('w0.0', 110, { type: 'cs-enter', lock: 'L', token: '10' })
+      .refresh(600, '10')
+      .w('w0.0', 602, { type: 'refreshed', lock: 'L', token: '10', deadline: deadlineAfterRefresh });
+  }
+
   /** A library worker's whole round: grant, acquired, enter, counter write, leave, release. */
   round(src: string, at: number, token: string, value: number): this {
     const id = `${src}.${token}`;
     return this.grant(at, token)
-      .w(src, at + 2, {
-        type: 'acquired',
-        lock: 'L',
-        token,
-        deadline: at + 1600,
-        tookOver: false,
-        waitedMs: 0,
-      })
+      .acquired(src, at + 2, token)
       .w(src, at + 10, { type: 'cs-enter', lock: 'L', token })
       .w(src, at + 20, { type: 'write-sent', lock: 'L', token, id, value })
       .counter(at + 25, token, value, id)
