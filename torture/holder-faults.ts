@@ -167,6 +167,9 @@ export class HolderFaults {
       this.#count('suspend');
       this.#host.record('suspend', fault.variant, holder);
       this.#host.send(holder.worker, `suspend ${Math.round(this.#host.ttl * 1.5)} ${fault.variant}`);
+      // After a step back, a clock kept non-decreasing stalls for as long as the step: the holder
+      // holds on across it, refreshing, so that a lease outliving its reported deadline shows.
+      if (fault.variant === 'wall-back') this.#host.send(holder.worker, `hold ${2 * this.#host.ttl}`);
       return;
     }
     if (
