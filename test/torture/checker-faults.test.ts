@@ -143,13 +143,18 @@ describe('torture checker: each new fault kind, old behaviour flagged, fixed beh
     expect(kinds(base(2550, true).build())).toEqual([]);
   });
 
-  it('kill: the lock is taken over within ttl + one poll + slack of a SIGKILL', () => {
-    const history = new History()
-      .grant(100, '10')
-      .acquired('w0.0', 102, '10')
-      .o(200, { type: 'kill', worker: 0, pid: pidOf('w0.0'), ...lease, during: 'critical section' });
-    // bound: ttl 2000 + poll 1000 + slack 1000 = 4000 ms after the kill
-    expect(kinds(successor(history, 4300).build())).toEqual(['slow-takeover']);
+  it('kill: the lock is taken over within ttl + one poll + slack of a SIGKILL, once someone wants it', () => {
+    const killed = (): History =>
+      new History()
+        .grant(100, '10')
+        .acquired('w0.0', 102, '10')
+        .o(200, { type: 'kill', worker: 0, pid: pidOf('w0.0'), ...lease, during: 'critical section' });
+    // bound: ttl 2000 + poll 1000 + slack 1000 = 4000 ms after worker 1 wants the lock
+    const waiting = successor(killed().w('w1.0', 300, { type: 'acquire-attempt', lock: 'L' }), 4400);
+    expect(kinds(waiting.build())).toEqual(['slow-takeover']);
+    // Nobody wanted it until 4000: a grant at 4400 is on time.
+    const late = successor(killed().w('w1.0', 4000, { type: 'acquire-attempt', lock: 'L' }), 4400);
+    expect(kinds(late.build())).toEqual([]);
   });
 
   it('pause: a holder SIGSTOPped past its deadline must notice on resuming, and the noticing may come first', () => {

@@ -7,7 +7,8 @@ import { ms, ofType, type Flag, type Of } from './types.js';
  * Liveness and leftovers:
  * - every worker slot finished (`unfinished-worker`);
  * - after a SIGKILL of a holder (or of gcs-lock), and after storage failed a holder's release, the
- *   lock was granted again within ttl + one poll + slack (`slow-takeover`);
+ *   lock was granted again within ttl + one poll + slack of the moment someone wanted it
+ *   (`slow-takeover`);
  * - a release ended by the lease's deadline, however storage behaved (`slow-release`; `pollMax` of
  *   scheduling slack);
  * - at the end no lock object is still held and unexpired, and no waiter's ticket is live.
@@ -33,10 +34,15 @@ export function checkLiveness(
   const outages = ofType(events, 'fault').filter(
     (event) => event.kind === 'release-outage' && event.lock !== undefined,
   );
+  const attempts = events.filter((event) => event.type === 'acquire-attempt' || event.type === 'cli-start');
   for (const trigger of [...ofType(events, 'kill'), ...outages]) {
     const lock = trigger.lock!;
+    // Liveness needs a waiter (spec §12): the clock starts when someone wants the lock.
+    const wanted = attempts.find((event) => event.lock === lock && event.mono >= trigger.mono);
+    if (!wanted) continue;
+    const from = Math.max(trigger.mono, wanted.mono);
     const next = (grants.get(lock) ?? []).find((grant) => grant.start > trigger.mono);
-    const waited = (next?.start ?? end) - trigger.mono;
+    const waited = (next?.start ?? end) - from;
     if (waited > bound) {
       const what =
         trigger.type === 'kill'
@@ -44,8 +50,9 @@ export function checkLiveness(
           : `the release of token ${trigger.token} met an outage`;
       flag(
         'slow-takeover',
-        `${lock}: ${next ? `next grant ${Math.round(waited)} ms` : 'no grant'} after ${what} (bound ${bound} ms)`,
-        next ? [trigger, next.commits[0]!.event] : [trigger],
+        `${lock}: ${next ? `next grant ${Math.round(waited)} ms` : 'no grant'} after ${what} and ${wanted.src} wanted it ` +
+          `(bound ${bound} ms)`,
+        next ? [trigger, wanted, next.commits[0]!.event] : [trigger, wanted],
       );
     }
   }
