@@ -30,7 +30,7 @@ export interface WaiterCosts {
 export interface UncontendedResult {
   cycles: Record<VariantKey, CycleCosts>;
   /** gcs-lock, seen by its counting store: one acquire + release. */
-  store: { insert: number; delete: number; total: number };
+  store: { insert: number; patch: number; total: number };
   /** gcs-lock: requests per heartbeat refresh, per repetition. */
   refresh: { patches: number[]; requests: number[] };
   waiter: Record<VariantKey, WaiterCosts>;
@@ -60,7 +60,7 @@ export async function uncontended(env: BenchEnv): Promise<UncontendedResult> {
   const lock = makeLocker('gcs-lock', { ...target(env, 'store'), store: counted });
   await lock.acquire();
   await lock.release();
-  const store = { insert: counted.count('insert'), delete: counted.count('delete'), total: counted.total };
+  const store = { insert: counted.count('insert'), patch: counted.count('patch'), total: counted.total };
 
   const waiter = {} as Record<VariantKey, WaiterCosts>;
   for (const { key } of VARIANTS) waiter[key] = await waitThroughOne(env, key);
@@ -99,7 +99,7 @@ async function waitThroughOne(env: BenchEnv, key: VariantKey): Promise<WaiterCos
   await waiting;
   const wire = since(env.wire.snapshot(), before);
   await waiter.release();
-  // The holder's release (one DELETE) happened inside the window; everything else is the waiter's.
+  // The holder's release (one PATCH) happened inside the window; everything else is the waiter's.
   const costs: WaiterCosts = {
     inserts: wire.byOp.insert,
     uploadSessions: wire.byOp['upload-session'],

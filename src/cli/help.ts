@@ -148,18 +148,25 @@ Examples:
 ${ENDPOINT_HELP}`;
 
 /** `gcs-lock break --help`. */
-export const BREAK_HELP = `Usage: gcs-lock break gs://BUCKET/OBJECT --token TOKEN [--endpoint URL]
+export const BREAK_HELP = `Usage: gcs-lock break gs://BUCKET/OBJECT --token TOKEN [--force] [--endpoint URL]
 
 Force-releases exactly the lease with that fencing token, for a holder that is gone for good and
-whose ttl you cannot wait out. It is one delete pinned to that generation: if the lock was released,
-taken over or re-acquired since you read the token, nothing changes and gcs-lock exits 1.
-A holder still running finds out at its next refresh and is told its lease was lost.
+whose ttl you cannot wait out. It reads the lock, then marks that lease released with one write pinned
+to it: if the lock was released, taken over or re-acquired since you read the token, nothing changes
+and gcs-lock exits 1. The lock object stays (it carries the fencing-token chain); the next holder's
+token is higher.
+
+A lease refreshed within its refresh interval (on the server's clock) has a live holder: it is not
+broken unless you add --force. A holder that still runs finds out at its next refresh (up to one
+refresh interval later) and is told its lease was lost; until then it may run on beside the next
+holder: only fencing tokens protect the resource in that window.
 
 Get the token from \`gcs-lock status\`. There is no way to break "whatever is there": that is how two
 holders happen.
 
 Options:
   --token TOKEN     the fencing token of the lease to end (required)
+  --force           break it even though it was refreshed recently (its holder looks alive)
   --json            the result as one JSON object on stdout
   --endpoint URL    GCS JSON API base URL
   -h, --help

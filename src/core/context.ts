@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { ObjectStore } from '../store/object-store.js';
 import type { DebugLog } from '../util/debug.js';
 import type { LockEvent } from './events.js';
+import type { NameState } from './name-state.js';
 import type { ResolvedLockOptions } from './options.js';
 
 /** What every step of the protocol needs to know about its lock. No HTTP in here: only the store. */
@@ -15,6 +16,10 @@ export interface LockContext {
   readonly host: string;
   readonly pid: number;
   readonly debug: DebugLog;
+  /** Shared by every lock of this name in this process. */
+  readonly name: NameState;
+  /** What the object is: a lock, or a fair-mode waiter's ticket. @default 'lock' */
+  readonly kind?: 'lock' | 'ticket';
   /** Reports an event to `onEvent`; a throwing listener cannot break the lock. */
   emit(event: LockEvent): void;
 }

@@ -11,16 +11,26 @@
 export interface LockInfo {
   /** `gs://bucket/object`. */
   url: string;
-  /** The fencing token: the lock object's generation, as a decimal string. */
+  /**
+   * The fencing token of this lease, as a decimal string: it grows by one with every grant of the lock,
+   * whatever order GCS hands out generations in (for a lock written by gcs-lock 0.1: its generation).
+   * Compare tokens as `BigInt`.
+   */
   token: string;
+  /** The lock object's generation: what every request on this lease is pinned to. */
+  generation: string;
   /** The holder's host name, as it reported it. */
   host: string | undefined;
   /** The holder's process id, as it reported it. */
   pid: number | undefined;
   /** The holder's free-text description (`LockOptions.description`). */
   description: string | undefined;
+  /** An election's candidate name, when the lock is an election's. */
+  candidate: string | undefined;
   /** The lease's time to live in ms: it expires this long after its last refresh. */
   ttl: number;
+  /** How often the holder refreshes, in ms, as it wrote it (`undefined` for a 0.1 holder). */
+  refreshInterval: number | undefined;
   /** When the lease was acquired (server clock). */
   acquiredAt: Date;
   /** When the lease was last refreshed (server clock). */

@@ -1,118 +1,75 @@
-import type { StoredObject } from '../store/object-store.js';
-import type { LockInfo } from './lock-info.js';
-
 /**
- * The lock object's format. Everything lives in custom metadata so that a refresh is a metadata
- * patch (which moves `updated`) and a read is a metadata GET; the body repeats the holder for people
- * who download it. Version 1.
+ * The lock object's format, version 2. Everything lives in custom metadata, so that a refresh and a
+ * release are metadata patches (which move `updated`) and a read is a metadata GET. The body is empty:
+ * zero bytes let `compose` use the lock object as a precondition source that adds nothing to the
+ * written object (fenced writes, docs/protocol.md).
+ *
+ * A lock object is never deleted by gcs-lock: release marks it `released`, so the next grant can be
+ * an insert pinned to its generation that carries the fence one higher. That chain is what makes the
+ * fencing token grow by contract rather than by the accident of GCS's generation numbers.
  */
 export const META = {
   version: 'gcs-lock-version',
+  /** `ticket` for a fair-mode waiter's place in the queue; absent for a lock. */
+  kind: 'gcs-lock-kind',
+  state: 'gcs-lock-state',
+  fence: 'gcs-lock-fence',
   owner: 'gcs-lock-owner',
   ttl: 'gcs-lock-ttl-ms',
+  refreshInterval: 'gcs-lock-refresh-ms',
+  refresh: 'gcs-lock-refresh',
   host: 'gcs-lock-host',
   pid: 'gcs-lock-pid',
   description: 'gcs-lock-description',
-  refresh: 'gcs-lock-refresh',
+  queued: 'gcs-lock-queued',
+  candidate: 'gcs-lock-candidate',
 } as const;
 
-export const PROTOCOL_VERSION = '1';
+/** The format gcs-lock 0.2 writes. 0.1's objects (version 1) are read, and taken over when expired. */
+export const FORMAT_VERSION = '2';
 
-/** What the holder writes about itself. */
+/** What a holder writes about itself with each grant. */
 export interface Holder {
   ownerToken: string;
   ttl: number;
+  refreshInterval: number;
   host: string;
   pid: number;
   description: string | undefined;
+  /** An election's candidate name. */
+  candidate?: string | undefined;
+  /** `ticket` for a fair-mode waiter's place in the queue. */
+  kind?: 'ticket' | undefined;
 }
 
-export function lockMetadata(holder: Holder): Record<string, string> {
+/** The metadata of a grant: a held lease with a fresh owner token, refresh counter 0. */
+export function grantMetadata(holder: Holder, fence: bigint, queued: boolean): Record<string, string> {
   const metadata: Record<string, string> = {
-    [META.version]: PROTOCOL_VERSION,
+    [META.version]: FORMAT_VERSION,
+    [META.state]: 'held',
+    [META.fence]: fence.toString(),
     [META.owner]: holder.ownerToken,
     [META.ttl]: String(holder.ttl),
+    [META.refreshInterval]: String(holder.refreshInterval),
+    [META.refresh]: '0',
     [META.host]: holder.host,
     [META.pid]: String(holder.pid),
-    [META.refresh]: '0',
   };
   if (holder.description !== undefined) metadata[META.description] = holder.description;
+  if (holder.candidate !== undefined) metadata[META.candidate] = holder.candidate;
+  if (holder.kind !== undefined) metadata[META.kind] = holder.kind;
+  if (queued) metadata[META.queued] = '1';
   return metadata;
 }
 
-export function lockBody(holder: Holder): string {
-  const { host, pid, description, ttl } = holder;
-  return `${JSON.stringify({ lock: 'gcs-lock', version: 1, host, pid, description, ttl })}\n`;
-}
-
-/** A lock object as read: its public info, plus the owner token that only the lock compares. */
-export interface ParsedLock {
-  info: LockInfo;
-  ownerToken: string;
-  generation: string;
-  metageneration: string;
-  /** The refresh counter, so a refresh can write the next value and so move `updated`. */
-  refreshCount: number;
-}
-
-export type ParseResult = { ok: true; lock: ParsedLock } | { ok: false; problem: string };
-
-const POSITIVE_INTEGER = /^[1-9]\d{0,14}$/;
-
 /**
- * Reads a lock object, or says what is wrong with it. Expiry is judged on the server's clock:
- * `serverTime` (the response's `Date`) against `updated`, plus the holder's own ttl. Without a
- * server time, the lock is judged unexpired; the waiter's local-clock fallback handles that case.
+ * The first fence of a chain, for a lock object that does not exist: the server's clock in
+ * microseconds. A chain's fence grows by one per grant, far slower than a microsecond clock, so a
+ * chain started after someone deleted the lock object still starts above the deleted chain's fences,
+ * and above 0.1's tokens (which were generations: microsecond timestamps in practice). That part rests
+ * on the server's clock; the chain itself rests only on preconditions.
  */
-export function parseLockObject(
-  url: string,
-  object: StoredObject,
-  serverTime: number | undefined,
-): ParseResult {
-  const metadata = object.metadata;
-  if (metadata[META.version] === undefined)
-    return { ok: false, problem: `metadata ${META.version} is missing` };
-  if (metadata[META.version] !== PROTOCOL_VERSION) {
-    return {
-      ok: false,
-      problem: `metadata ${META.version} is ${JSON.stringify(metadata[META.version])}, expected "1"`,
-    };
-  }
-  const ownerToken = metadata[META.owner];
-  if (!ownerToken) return { ok: false, problem: `metadata ${META.owner} is missing` };
-  const ttlText = metadata[META.ttl] ?? '';
-  if (!POSITIVE_INTEGER.test(ttlText)) {
-    return {
-      ok: false,
-      problem: `metadata ${META.ttl} is ${JSON.stringify(ttlText)}, expected a positive integer`,
-    };
-  }
-  const ttl = Number(ttlText);
-  const pidText = metadata[META.pid];
-  const pid = pidText !== undefined && /^\d+$/.test(pidText) ? Number(pidText) : undefined;
-  const refreshCount = Number(metadata[META.refresh] ?? '0');
-  const expiresAt = object.updated + ttl;
-  const expiresInMs = serverTime === undefined ? ttl : expiresAt - serverTime;
-  return {
-    ok: true,
-    lock: {
-      ownerToken,
-      generation: object.generation,
-      metageneration: object.metageneration,
-      refreshCount: Number.isSafeInteger(refreshCount) ? refreshCount : 0,
-      info: {
-        url,
-        token: object.generation,
-        host: metadata[META.host],
-        pid,
-        description: metadata[META.description],
-        ttl,
-        acquiredAt: new Date(object.timeCreated),
-        refreshedAt: new Date(object.updated),
-        expiresAt: new Date(expiresAt),
-        expiresInMs,
-        expired: expiresInMs < 0,
-      },
-    },
-  };
+export function firstFence(serverTimeMs: number | undefined): bigint {
+  const ms = Math.floor(serverTimeMs ?? Date.now());
+  return ms > 0 ? BigInt(ms) * 1000n : 1n;
 }

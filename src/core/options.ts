@@ -36,6 +36,15 @@ export interface LeaseOptions {
    * @default { initial: 250, max: 2000 }
    */
   poll?: { initial?: number; max?: number };
+  /**
+   * Serve waiters in arrival order, across processes: a waiter that finds the lock held takes a place
+   * in a queue (a small ticket object of its own next to the lock), and a freed lock goes to the queue's
+   * head, so a process that releases and acquires again in a loop cannot starve the others. It costs
+   * the waiting side a few writes to its own ticket, never to the lock object's write budget, and
+   * nothing when nobody waits. `false` serves whoever polls first after a release.
+   * @default true
+   */
+  fair?: boolean;
   /** Free text shown to anyone who inspects the lock (`gcs-lock status`). At most 1024 characters. */
   description?: string;
   /** Called once when a held lease is lost, after `lease.signal` aborts. Errors it throws are ignored. */
@@ -71,6 +80,7 @@ export interface AcquireOptions {
 /** The options after defaults and validation. */
 export interface ResolvedLockOptions {
   ttl: number;
+  fair: boolean;
   refreshInterval: number;
   lossMargin: number;
   pollInitial: number;

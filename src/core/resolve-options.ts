@@ -9,6 +9,27 @@ export const MAX_TTL = 7 * 24 * 60 * 60 * 1000;
 export const DEFAULT_POLL_INITIAL = 250;
 export const DEFAULT_POLL_MAX = 2_000;
 export const MAX_DESCRIPTION_LENGTH = 1024;
+/**
+ * The smallest loss margin: it must cover a late timer, a busy event loop and the rate difference
+ * between the holder's clock and the server's over one ttl. A millisecond covers none of them.
+ */
+export const MIN_LOSS_MARGIN = 100;
+
+/**
+ * Refuses a refresh interval shorter than the storage sustains between writes to one object
+ * (`ObjectStore.writeInterval`: GCS allows about one a second): its refreshes would be refused with 429.
+ */
+export function checkWriteInterval(options: ResolvedLockOptions, writeInterval: number | undefined): void {
+  const { refreshInterval } = options;
+  if (writeInterval === undefined || refreshInterval >= writeInterval) return;
+  throw new ConfigurationError(
+    'refreshInterval',
+    `refreshInterval (${refreshInterval} ms) is shorter than this storage allows between writes to one ` +
+      `object (${writeInterval} ms; GCS allows about one write per second to an object): refreshes would ` +
+      `be refused with 429. Use a refreshInterval of at least ${writeInterval} ms (a ttl of at least ` +
+      `${writeInterval * 4} ms with the default refreshInterval of ttl / 4)`,
+  );
+}
 
 /** Checks every option and fills in the defaults; throws `ConfigurationError` naming the bad one. */
 export function resolveLockOptions(options: LeaseOptions): ResolvedLockOptions {
@@ -19,7 +40,12 @@ export function resolveLockOptions(options: LeaseOptions): ResolvedLockOptions {
     1,
     ttl - 1,
   );
-  const lossMargin = duration('lossMargin', options.lossMargin ?? Math.floor(ttl / 5), 1, ttl - 1);
+  const lossMargin = duration(
+    'lossMargin',
+    options.lossMargin ?? Math.max(MIN_LOSS_MARGIN, Math.floor(ttl / 5)),
+    MIN_LOSS_MARGIN,
+    ttl - 1,
+  );
   if (refreshInterval >= ttl - lossMargin) {
     throw new ConfigurationError(
       'refreshInterval',
@@ -55,8 +81,12 @@ export function resolveLockOptions(options: LeaseOptions): ResolvedLockOptions {
       throw new ConfigurationError(name, `${name} must be a function`);
     }
   }
+  if (options.fair !== undefined && typeof options.fair !== 'boolean') {
+    throw new ConfigurationError('fair', `fair must be true or false, got ${JSON.stringify(options.fair)}`);
+  }
   return {
     ttl,
+    fair: options.fair ?? true,
     refreshInterval,
     lossMargin,
     pollInitial,

@@ -26,8 +26,8 @@ export interface RetryPolicy {
   until: number;
   /** Aborts the wait between attempts. */
   signal?: AbortSignal | undefined;
-  /** Told before each retry. */
-  onRetry?: (error: StorageError, delayMs: number) => void;
+  /** Told before each retry (attempt counts from 1 for the first retry). */
+  onRetry?: (error: StorageError, delayMs: number, attempt: number) => void;
   /** Which transient errors to retry. @default all of them */
   retryIf?: (error: StorageError) => boolean;
 }
@@ -48,7 +48,7 @@ export async function retryTransient<T>(request: () => Promise<T>, policy: Retry
       if (!isTransient(error) || policy.retryIf?.(error) === false) throw error;
       const delay = retryDelay(attempt, error);
       if (monotonicNow() + delay > policy.until) throw error;
-      policy.onRetry?.(error, delay);
+      policy.onRetry?.(error, delay, attempt + 1);
       await sleep(delay, policy.signal);
     }
   }

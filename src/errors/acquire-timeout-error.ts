@@ -22,7 +22,13 @@ export class AcquireTimeoutError extends GcsLockError {
   readonly holder: LockInfo | undefined;
 
   constructor(url: string, waitedMs: number, holder: LockInfo | undefined, options?: ErrorOptions) {
-    super(`timed out after ${Math.round(waitedMs)} ms waiting for ${url}`, options);
+    // When storage kept failing until the deadline, say so: an outage is not contention.
+    const cause = options?.cause;
+    const trouble =
+      cause instanceof Error && cause.name === 'StorageError'
+        ? ` (storage kept failing: ${cause.message})`
+        : '';
+    super(`timed out after ${Math.round(waitedMs)} ms waiting for ${url}${trouble}`, options);
     this.url = url;
     this.waitedMs = waitedMs;
     this.holder = holder;

@@ -1,126 +1,161 @@
 import { randomUUID } from 'node:crypto';
+import type { LockContext } from '../core/context.js';
+import type { LockInfo } from '../core/lock-info.js';
+import { firstFence, grantMetadata, type Holder } from '../core/lock-object.js';
+import { isTransient, retryTransient } from '../core/retry.js';
 import { StorageError } from '../errors/storage-error.js';
 import { monotonicNow } from '../util/clock.js';
-import type { LockContext } from '../core/context.js';
-import { lockBody, lockMetadata, type Holder } from '../core/lock-object.js';
-import { observe, type Observation } from './observe.js';
-import { isTransient, retryTransient } from '../core/retry.js';
+import { abandon } from './abandon.js';
+import { observe, retryReporter, type Observation } from './observe.js';
 
 /** A lease just won: everything the holder needs to refresh and release it. */
 export interface Grant {
   generation: string;
   metageneration: string;
+  /** The fencing token: one more than the fence of the version this grant replaced. */
+  fence: bigint;
   ownerToken: string;
   refreshCount: number;
-  /** Monotonic time at which the create was first sent: the lease is valid for ttl from no earlier. */
+  /** Fair-mode waiters are queued behind this lease. */
+  queued: boolean;
+  /** Elapsed-clock time at which the grant was first sent: the lease is valid for ttl from no earlier. */
   validFrom: number;
+}
+
+/** What a grant replaces: the version it is pinned to, and the fence it continues. */
+export interface GrantBasis {
+  /** `0` when the lock object does not exist, else the generation that was read. */
+  ifGenerationMatch: string;
+  fence: bigint;
+  /** Whether the grant records queued waiters (fair mode). */
+  queued: boolean;
+  /** The expired lease this grant takes over, if any (for the `took-over` event). */
+  previous: LockInfo | undefined;
+}
+
+/** The grant that would replace what `observation` shows (the caller decides whether it may). */
+export function basisOf(observation: Observation, queued: boolean): GrantBasis {
+  if (observation.state === 'absent') {
+    return { ifGenerationMatch: '0', fence: firstFence(observation.serverTime), queued, previous: undefined };
+  }
+  const { record } = observation;
+  return {
+    ifGenerationMatch: record.generation,
+    fence: record.fence + 1n,
+    queued,
+    previous: record.state === 'held' ? record.info : undefined,
+  };
 }
 
 export type AttemptResult =
   | { granted: Grant }
   | {
       observation: Observation;
-      /** The create was refused with 429: the object's write budget is spent for now. */
+      /** The insert was refused with 429: the object's write budget is spent for now. */
       rateLimited: boolean;
     };
 
 /**
- * One acquisition attempt: a single insert pinned to `ifGenerationMatch` (0 to create, the stale
- * generation to take over), carrying a fresh owner token. Contention answers 412; then one read tells
- * who holds the lock.
+ * One grant attempt: a single insert pinned to `basis.ifGenerationMatch` (0 to create, the generation
+ * that was read to continue its chain), carrying a fresh owner token and the next fence. Contention
+ * answers 412; then one read tells who holds the lock.
+ *
+ * `signal` (the caller's, combined with its deadline) aborts the insert mid-flight: a caller's
+ * deadline must bound the whole call. An insert whose fate is then unknown may have committed, so it
+ * is cleaned up in the background (`abandon`): the caller is not kept waiting for storage that may not
+ * answer, and `lock.settle()` tells whether the clean-up was confirmed.
  */
-export async function attemptCreate(
+export async function attemptGrant(
   ctx: LockContext,
-  ifGenerationMatch: string,
+  basis: GrantBasis,
   until: number,
   signal: AbortSignal | undefined,
 ): Promise<AttemptResult> {
   const holder: Holder = {
     ownerToken: randomUUID(),
     ttl: ctx.options.ttl,
+    refreshInterval: ctx.options.refreshInterval,
     host: ctx.host,
     pid: ctx.pid,
     description: ctx.options.description,
+    kind: ctx.kind === 'ticket' ? 'ticket' : undefined,
   };
   const sentAt = monotonicNow();
-  // Set when a send may have committed without our hearing of it (lost response, 5xx after commit).
+  // Set when a send may have committed without our hearing of it (lost response, 5xx after commit,
+  // a send aborted in flight).
   let ambiguous = false;
+  const reportRetry = retryReporter(ctx, `POST ${ctx.url}`);
   try {
     const { object } = await retryTransient(
-      // The caller's signal is deliberately not passed to the insert: aborting it mid-flight could
-      // leave a committed lock object nobody knows about. Only the waits between retries abort.
       () =>
         ctx.store.insert(ctx.bucket, ctx.object, {
-          metadata: lockMetadata(holder),
-          body: lockBody(holder),
+          metadata: grantMetadata(holder, basis.fence, basis.queued),
+          body: '',
           contentType: 'application/json',
-          preconditions: { ifGenerationMatch },
+          preconditions: { ifGenerationMatch: basis.ifGenerationMatch },
+          ...(signal !== undefined && { signal }),
         }),
       {
         until,
         signal,
-        // A 429 on a create means others are writing this object: that is contention, handled by
+        // A 429 on a grant means others are writing this object: that is contention, handled by
         // polling with reads below, not by spending more of the object's write budget.
         retryIf: (error) => error.status !== 429,
-        onRetry: (error, delay) => {
+        onRetry: (error, delay, attempt) => {
           ambiguous = true;
-          ctx.debug(
-            `create ${ctx.url} failed (${error.status ?? 'no response'}), retrying in ${Math.round(delay)} ms`,
-          );
+          reportRetry(error, delay, attempt);
         },
       },
     );
-    return {
-      granted: {
-        generation: object.generation,
-        metageneration: object.metageneration,
-        ownerToken: holder.ownerToken,
-        refreshCount: 0,
-        validFrom: sentAt,
-      },
+    const grant: Grant = {
+      generation: object.generation,
+      metageneration: object.metageneration,
+      fence: basis.fence,
+      ownerToken: holder.ownerToken,
+      refreshCount: 0,
+      queued: basis.queued,
+      validFrom: sentAt,
     };
+    remember(ctx, grant);
+    return { granted: grant };
   } catch (error) {
     if (error instanceof StorageError && (error.status === 412 || error.status === 429)) {
-      // Either someone else holds it, or an earlier send of ours committed and its response was
-      // lost: only the owner token in the object can tell, never waiting out a ttl on our own lock.
-      const observation = await observe(ctx, until, signal);
-      return (
-        claimIfOurs(observation, holder.ownerToken, sentAt) ?? {
-          observation,
-          rateLimited: error.status === 429,
-        }
-      );
+      // Either someone else won, or an earlier send of ours committed and its response was lost:
+      // only the owner token in the object can tell, never waiting out a ttl on our own lock.
+      let observation: Observation;
+      try {
+        observation = await observe(ctx, until, signal);
+      } catch (readError) {
+        if (ambiguous) abandon(ctx, holder.ownerToken);
+        throw readError;
+      }
+      const ours = claimIfOurs(observation, holder.ownerToken, sentAt);
+      if (ours) remember(ctx, ours);
+      return ours ? { granted: ours } : { observation, rateLimited: error.status === 429 };
     }
-    if (ambiguous || isTransient(error)) await abandon(ctx, holder.ownerToken);
+    // Aborted in flight (the caller's signal or deadline), or storage kept failing after a send
+    // whose fate is unknown: whatever committed is ours to undo.
+    if (ambiguous || signal?.aborted === true || isTransient(error)) abandon(ctx, holder.ownerToken);
     throw error;
   }
 }
 
-function claimIfOurs(
-  observation: Observation,
-  ownerToken: string,
-  sentAt: number,
-): AttemptResult | undefined {
-  if (observation.state !== 'held' || observation.lock.ownerToken !== ownerToken) return undefined;
-  const { generation, metageneration, refreshCount } = observation.lock;
-  return { granted: { generation, metageneration, ownerToken, refreshCount, validFrom: sentAt } };
+function claimIfOurs(observation: Observation, ownerToken: string, sentAt: number): Grant | undefined {
+  if (observation.state !== 'found') return undefined;
+  const { record } = observation;
+  if (record.state !== 'held' || record.ownerToken !== ownerToken) return undefined;
+  return {
+    generation: record.generation,
+    metageneration: record.metageneration,
+    fence: record.fence,
+    ownerToken,
+    refreshCount: record.refreshCount,
+    queued: record.queued,
+    validFrom: sentAt,
+  };
 }
 
-/**
- * The attempt is being given up (aborted, or storage kept failing) after a send whose fate is unknown.
- * If it did commit, the object is ours: delete it, pinned to its generation, so that giving up leaves
- * nothing behind. Best effort, one read and one delete without retries, so that giving up stays
- * prompt: if storage is down, the orphan expires after one ttl.
- */
-async function abandon(ctx: LockContext, ownerToken: string): Promise<void> {
-  try {
-    const observation = await observe(ctx, 0);
-    if (observation.state !== 'held' || observation.lock.ownerToken !== ownerToken) return;
-    await ctx.store.delete(ctx.bucket, ctx.object, {
-      preconditions: { ifGenerationMatch: observation.lock.generation },
-    });
-    ctx.debug(`deleted ${ctx.url} token ${observation.lock.generation}, created by an abandoned attempt`);
-  } catch (error) {
-    ctx.debug(`could not clean up after an abandoned attempt on ${ctx.url}: ${String(error)}`);
-  }
+function remember(ctx: LockContext, grant: Grant): void {
+  const { generation, metageneration, fence, queued } = grant;
+  ctx.name.known = { generation, metageneration, fence, queued, state: 'held' };
 }

@@ -2,6 +2,7 @@ import { monotonicNow } from '../util/clock.js';
 import { lossDeadline, type LeaseState } from './lease-state.js';
 import { checkDeadline } from './lose.js';
 import { refresh } from './refresh.js';
+import { unwatch, watchForResume } from './resume-watch.js';
 
 /**
  * Arms the lease's single timer for `at`, or for the loss deadline if that comes first. One timer per
@@ -12,7 +13,11 @@ import { refresh } from './refresh.js';
 export function scheduleHeartbeat(state: LeaseState, at: number): void {
   clearTimeout(state.timer);
   state.timer = undefined;
-  if (state.status !== 'held' || state.stopping) return;
+  if (state.status !== 'held' || state.stopping) {
+    unwatch(state);
+    return;
+  }
+  watchForResume(state);
   const fireAt = Math.min(at, lossDeadline(state));
   state.timer = setTimeout(() => onHeartbeat(state), Math.max(0, fireAt - monotonicNow()));
 }

@@ -1,15 +1,18 @@
+import type { LockContext } from '../core/context.js';
 import type { LockLostReason } from '../errors/lock-lost-error.js';
 import type { Grant } from './attempt.js';
-import type { LockContext } from '../core/context.js';
 
 /** A held lease's mutable state, shared by the heartbeat, refresh, release and the `Lease` facade. */
 export interface LeaseState {
   readonly ctx: LockContext;
   readonly generation: string;
+  readonly fence: bigint;
   readonly ownerToken: string;
   metageneration: string;
   refreshCount: number;
-  /** Monotonic start of the request that last extended the lease: it is valid for ttl from then. */
+  /** Fair-mode waiters are queued behind this lease (learned from its grant and from re-reads). */
+  queued: boolean;
+  /** Elapsed-clock start of the request that last extended the lease: it is valid for ttl from then. */
   validFrom: number;
   status: 'held' | 'lost' | 'released';
   lostReason: LockLostReason | undefined;
@@ -20,19 +23,35 @@ export interface LeaseState {
   timer: ReturnType<typeof setTimeout> | undefined;
   /** The refresh in flight, if any: release waits for it. */
   inflight: Promise<void> | undefined;
-  /** Monotonic time the current run of failed refreshes began (an earlier send may have committed). */
+  /** Elapsed-clock time the current run of refresh attempts began (an earlier send may have committed). */
   roundStart: number | undefined;
   /** Failed refresh attempts in the current run, for backoff. */
   roundFailures: number;
+  /**
+   * How the lease ends: a lock is marked `released` (its object lives on, carrying the fence chain);
+   * a fair-mode ticket is deleted (nothing of a waiter should outlive its wait).
+   */
+  readonly endBy: 'mark-released' | 'delete';
+  /** Told once when the lease ends on our side (released, handed off, lost, or given up on). */
+  onEnd: (() => void) | undefined;
 }
 
-export function createLeaseState(ctx: LockContext, grant: Grant): LeaseState {
+export function createLeaseState(
+  ctx: LockContext,
+  grant: Grant,
+  endBy: LeaseState['endBy'] = 'mark-released',
+  onEnd?: () => void,
+): LeaseState {
   return {
     ctx,
+    endBy,
+    onEnd,
     generation: grant.generation,
+    fence: grant.fence,
     ownerToken: grant.ownerToken,
     metageneration: grant.metageneration,
     refreshCount: grant.refreshCount,
+    queued: grant.queued,
     validFrom: grant.validFrom,
     status: 'held',
     lostReason: undefined,
@@ -53,4 +72,20 @@ export function createLeaseState(ctx: LockContext, grant: Grant): LeaseState {
 export function lossDeadline(state: LeaseState, validFrom = state.validFrom): number {
   const { ttl, lossMargin } = state.ctx.options;
   return validFrom + ttl - lossMargin;
+}
+
+/** The lease's fencing token, as users see it. */
+export function tokenOf(state: LeaseState): string {
+  return state.fence.toString();
+}
+
+/** Calls the lease's `onEnd` once; a throwing listener cannot break the lease. */
+export function ended(state: LeaseState): void {
+  const onEnd = state.onEnd;
+  state.onEnd = undefined;
+  try {
+    onEnd?.();
+  } catch (error) {
+    state.ctx.debug(`onEnd threw: ${String(error)}`);
+  }
 }

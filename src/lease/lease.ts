@@ -1,10 +1,10 @@
+import type { LockContext } from '../core/context.js';
 import { monotonicNow } from '../util/clock.js';
 import type { Grant } from './attempt.js';
-import type { LockContext } from '../core/context.js';
 import { scheduleHeartbeat } from './heartbeat.js';
-import { createLeaseState, lossDeadline, type LeaseState } from './lease-state.js';
+import { createLeaseState, lossDeadline, tokenOf, type LeaseState } from './lease-state.js';
 import { checkDeadline } from './lose.js';
-import { releaseLease } from './release.js';
+import { releaseLease, type HandOff } from './release.js';
 
 /**
  * A held lock. Refreshed in the background until released or lost; release it with `await using`,
@@ -21,20 +21,31 @@ export class Lease implements AsyncDisposable {
   /** `gs://bucket/object`. */
   readonly url: string;
   /**
-   * The fencing token: the lock object's generation, as a decimal string. Unique to this lease. Pass
-   * it to the resource you protect and have it reject writes carrying an older token (compare as
-   * `BigInt`): that is what keeps a paused ex-holder from doing harm. GCS documents generations as
-   * unique, not as increasing; they are microsecond timestamps in practice (see docs/protocol.md).
+   * The fencing token, as a decimal string: greater than the token of every earlier lease of this lock,
+   * by the protocol (each grant is pinned to the version whose token it continues; see
+   * docs/protocol.md), whatever order GCS hands out generations in. Pass it to the resource you protect
+   * and have it reject writes carrying an older token (compare as `BigInt`): that is what keeps a
+   * paused ex-holder from doing harm.
    */
   readonly token: string;
+  /** The lock object's generation: what every request on this lease is pinned to. */
+  readonly generation: string;
   readonly #state: LeaseState;
+  readonly #handOff: HandOff | undefined;
   #release: Promise<boolean> | undefined;
 
   /** @internal Created by `Lock`; not constructed by users. */
-  constructor(ctx: LockContext, grant: Grant) {
+  constructor(
+    ctx: LockContext,
+    grant: Grant,
+    options: { handOff?: HandOff; endBy?: 'mark-released' | 'delete'; onEnd?: () => void } = {},
+  ) {
+    const { handOff, endBy, onEnd } = options;
     this.url = ctx.url;
-    this.token = grant.generation;
-    this.#state = createLeaseState(ctx, grant);
+    this.#state = createLeaseState(ctx, grant, endBy, onEnd);
+    this.token = tokenOf(this.#state);
+    this.generation = grant.generation;
+    this.#handOff = handOff;
     scheduleHeartbeat(this.#state, grant.validFrom + ctx.options.refreshInterval);
   }
 
@@ -78,13 +89,22 @@ export class Lease implements AsyncDisposable {
   }
 
   /**
-   * Stops refreshing and deletes the lock object, pinned to this lease's generation. Safe to call more
-   * than once (later calls return the first call's result). Resolves `true` if this call deleted the
-   * lock object, `false` if the lease had already been lost; rejects only on a storage failure
-   * (e.g. 403), in which case the lock expires after its ttl.
+   * Stops refreshing and marks the lock object released, pinned to this lease's generation (or, when
+   * another `acquire` of this lock is waiting in this process, hands the lock to it in the same single
+   * write). Safe to call more than once (later calls return the first call's result).
+   *
+   * Resolves `true` if this call released the lease, `false` if the lease had already been lost.
+   * Bounded: during an outage it tries for at most 5 s and never past the lease's deadline; then it
+   * rejects with a `StorageError` saying the lock is left to expire (it does, one ttl after its last
+   * refresh). `signal` aborts it sooner. Either way `lease.signal` has aborted when it settles.
+   *
+   * @example
+   * ```ts
+   * await lease.release({ signal: AbortSignal.timeout(2_000) }).catch((error) => console.warn(error.message));
+   * ```
    */
-  release(): Promise<boolean> {
-    this.#release ??= releaseLease(this.#state);
+  release(options: { signal?: AbortSignal } = {}): Promise<boolean> {
+    this.#release ??= releaseLease(this.#state, { signal: options.signal, handOff: this.#handOff });
     return this.#release;
   }
 

@@ -1,6 +1,7 @@
 import { LockLostError, type LockLostReason } from '../errors/lock-lost-error.js';
 import { monotonicNow } from '../util/clock.js';
-import { lossDeadline, type LeaseState } from './lease-state.js';
+import { ended, lossDeadline, tokenOf, type LeaseState } from './lease-state.js';
+import { unwatch } from './resume-watch.js';
 
 /**
  * Declares the lease lost, once: stops its timer, aborts `lease.signal` with a `LockLostError`,
@@ -18,22 +19,25 @@ export function declareLost(
   state.lostReason = reason;
   clearTimeout(state.timer);
   state.timer = undefined;
+  unwatch(state);
   const { ctx } = state;
+  const token = tokenOf(state);
   const error = new LockLostError(
     ctx.url,
-    state.generation,
+    token,
     reason,
     message,
     cause === undefined ? undefined : { cause },
   );
-  ctx.debug(`lost ${ctx.url} token ${state.generation}: ${message}`);
+  ctx.debug(`lost ${ctx.url} token ${token}: ${message}`);
   state.controller.abort(error);
-  ctx.emit({ type: 'lost', url: ctx.url, token: state.generation, error });
+  ctx.emit({ type: 'lost', url: ctx.url, token, error });
   try {
-    ctx.options.onLost?.(error, { url: ctx.url, token: state.generation });
+    ctx.options.onLost?.(error, { url: ctx.url, token });
   } catch (listenerError) {
     ctx.debug(`onLost threw: ${String(listenerError)}`);
   }
+  ended(state);
 }
 
 /**

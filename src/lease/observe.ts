@@ -1,32 +1,61 @@
-import { MalformedLockError } from '../errors/malformed-lock-error.js';
-import { monotonicNow } from '../util/clock.js';
 import type { LockContext } from '../core/context.js';
-import { parseLockObject, type ParsedLock } from '../core/lock-object.js';
+import { parseLockObject, type LockRecord } from '../core/parse-lock.js';
 import { retryTransient } from '../core/retry.js';
+import { MalformedLockError } from '../errors/malformed-lock-error.js';
+import type { StorageError } from '../errors/storage-error.js';
+import { monotonicNow } from '../util/clock.js';
 
-/** What a read of the lock object showed. */
-export type Observation = { state: 'absent' } | { state: 'held'; lock: ParsedLock; observedAt: number };
+/** What a read of the lock object showed, and the server's clock at the time (from `Date`). */
+export type Observation =
+  | { state: 'absent'; serverTime: number | undefined }
+  | { state: 'found'; record: LockRecord; observedAt: number; serverTime: number | undefined };
 
 /**
- * Reads the lock object (one GET; transient failures retried until `until`). An object that is not a
- * gcs-lock lock object is never ours to touch: that is a `MalformedLockError`, not contention.
+ * Reads the lock object (one GET; transient failures retried until `until`, each retry reported as a
+ * `retrying` event). An object that is not a gcs-lock lock object is never ours to touch: that is a
+ * `MalformedLockError`, not contention.
  */
 export async function observe(ctx: LockContext, until: number, signal?: AbortSignal): Promise<Observation> {
   const { object, serverTime } = await retryTransient(
     () => ctx.store.get(ctx.bucket, ctx.object, signal ? { signal } : {}),
-    { until, signal },
+    { until, signal, onRetry: retryReporter(ctx, `GET ${ctx.url}`) },
   );
-  if (object === null) return { state: 'absent' };
+  if (object === null) return { state: 'absent', serverTime };
   const parsed = parseLockObject(ctx.url, object, serverTime);
   if (!parsed.ok) throw new MalformedLockError(ctx.url, object.generation, parsed.problem);
-  return { state: 'held', lock: parsed.lock, observedAt: monotonicNow() };
+  if (parsed.record.kind !== (ctx.kind ?? 'lock')) {
+    throw new MalformedLockError(ctx.url, object.generation, `it is a fair-mode waiter's ticket, not a lock`);
+  }
+  return { state: 'found', record: parsed.record, observedAt: monotonicNow(), serverTime };
+}
+
+/** An `onRetry` that reports each retry as a `retrying` event and in the debug log. */
+export function retryReporter(
+  ctx: LockContext,
+  operation: string,
+): (error: StorageError, delay: number, attempt: number) => void {
+  return (error, delay, attempt) => {
+    ctx.debug(`${operation} failed (${error.status ?? 'no response'}), retrying in ${Math.round(delay)} ms`);
+    ctx.emit({ type: 'retrying', url: ctx.url, operation, error, attempt, retryInMs: delay });
+  };
+}
+
+/** A held lease that has not expired, judged by the tracker. */
+export function isLive(observation: Observation, tracker: StalenessTracker): boolean {
+  return (
+    observation.state === 'found' && observation.record.state === 'held' && !tracker.isExpired(observation)
+  );
 }
 
 /**
  * Judges expiry twice, both free of clock skew between machines: on the server's clock (`updated`
- * against the response's `Date`, in `parseLockObject`), and, as a fallback for a server whose `Date`
- * is missing, on this waiter's monotonic clock: a version (generation and metageneration) seen
- * unchanged for longer than its ttl has not been refreshed for at least that long.
+ * against the response's `Date`, in `parseLockObject`), and on this waiter's own elapsed clock: a
+ * lease whose refresh counter has been seen unchanged (same generation) for longer than its ttl has not
+ * been refreshed for at least that long.
+ *
+ * Keyed on the refresh counter, not the metageneration: anyone's metadata patch (an operator's label,
+ * a fair-mode waiter's flag) moves the metageneration and `updated`, but only the holder moves the
+ * counter, so a foreign patch cannot keep a crashed holder's lease alive for a waiter that watches.
  */
 export class StalenessTracker {
   #version: string | undefined;
@@ -37,7 +66,7 @@ export class StalenessTracker {
       this.#version = undefined;
       return;
     }
-    const version = `${observation.lock.generation}/${observation.lock.metageneration}`;
+    const version = versionOf(observation.record);
     if (version !== this.#version) {
       this.#version = version;
       this.#firstSeenAt = observation.observedAt;
@@ -45,15 +74,26 @@ export class StalenessTracker {
   }
 
   isExpired(observation: Observation): boolean {
-    if (observation.state === 'absent') return false;
-    if (observation.lock.info.expired) return true;
-    const version = `${observation.lock.generation}/${observation.lock.metageneration}`;
-    return version === this.#version && monotonicNow() - this.#firstSeenAt > observation.lock.info.ttl;
+    if (observation.state === 'absent' || observation.record.state !== 'held') return false;
+    if (observation.record.info.expired) return true;
+    return (
+      versionOf(observation.record) === this.#version &&
+      monotonicNow() - this.#firstSeenAt > observation.record.info.ttl
+    );
   }
 
   /** How long until the observed lease may be judged expired, at the earliest. */
   msUntilExpiry(observation: Observation): number {
-    if (observation.state === 'absent') return 0;
-    return Math.max(0, observation.lock.info.expiresInMs);
+    if (observation.state === 'absent' || observation.record.state !== 'held') return 0;
+    const byServer = observation.record.info.expiresInMs;
+    const byWatch =
+      versionOf(observation.record) === this.#version
+        ? this.#firstSeenAt + observation.record.info.ttl - monotonicNow()
+        : observation.record.info.ttl;
+    return Math.max(0, Math.min(byServer, byWatch));
   }
+}
+
+function versionOf(record: LockRecord): string {
+  return `${record.generation}/${record.refreshCount}`;
 }

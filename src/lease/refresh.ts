@@ -1,16 +1,18 @@
-import { StorageError } from '../errors/storage-error.js';
-import { META, parseLockObject } from '../core/lock-object.js';
+import { META } from '../core/lock-object.js';
+import { parseLockObject } from '../core/parse-lock.js';
 import { RETRY_INITIAL, retryDelay } from '../core/retry.js';
+import { StorageError } from '../errors/storage-error.js';
 import { monotonicNow, timeoutSignal } from '../util/clock.js';
 import { scheduleHeartbeat } from './heartbeat.js';
-import { lossDeadline, type LeaseState } from './lease-state.js';
+import { lossDeadline, tokenOf, type LeaseState } from './lease-state.js';
 import { declareLost } from './lose.js';
 
 /**
  * One refresh: a metadata patch pinned to both generation and metageneration (generation alone would
  * let a stale holder patch a successor's object; metageneration alone is ABA-prone across
- * generations). The patch writes the next refresh count, so the metadata really changes and the
- * server moves `updated`. Never throws: the outcome is a new schedule, or a declared loss.
+ * generations). The patch writes the next refresh count, so the metadata really changes, the server
+ * moves `updated`, and a re-read can tell our write from anyone else's. Never throws: the outcome is
+ * a new schedule, or a declared loss.
  */
 export async function refresh(state: LeaseState): Promise<void> {
   const { ctx } = state;
@@ -28,12 +30,12 @@ export async function refresh(state: LeaseState): Promise<void> {
         signal: timeout.signal,
       },
     );
-    succeed(state, object.metageneration, next, sentAt);
+    succeed(state, object.metageneration, next, state.roundStart);
   } catch (error) {
     if (error instanceof StorageError && error.status === 404) {
       declareLost(state, 'taken', 'the lock object was deleted (refresh answered 404)', error);
     } else if (error instanceof StorageError && (error.status === 412 || error.status === 409)) {
-      await resolveConflict(state, error);
+      await resolveConflict(state, next, error);
     } else {
       retryLater(state, error);
     }
@@ -43,35 +45,48 @@ export async function refresh(state: LeaseState): Promise<void> {
 }
 
 /**
- * A refresh answered 412. Either the object changed hands, or an earlier patch of ours committed and
- * its response was lost, so our metageneration is behind. The owner token decides, never a guess.
+ * A refresh answered 412: the object changed since our last write. Three cases, told apart by a
+ * re-read and never by a guess:
+ * - another generation, owner or state: the lease changed hands (taken over, broken): lost;
+ * - our generation and owner, with the refresh count this round wrote: our earlier patch committed
+ *   and its answer was lost: refreshed, counted from the first send of the round;
+ * - our generation and owner with the old count: someone else patched the metadata (an operator's
+ *   label, a fair-mode waiter's flag). That extends NOTHING: `updated` moved, but the server set it
+ *   at a moment we do not know, and a waiter judges expiry from it. Adopt the new metageneration and
+ *   refresh again at once.
  */
-async function resolveConflict(state: LeaseState, conflict: StorageError): Promise<void> {
+async function resolveConflict(state: LeaseState, pending: number, conflict: StorageError): Promise<void> {
   const { ctx } = state;
   const timeout = requestTimeout(state, 'read timed out');
   try {
     const { object, serverTime } = await ctx.store.get(ctx.bucket, ctx.object, { signal: timeout.signal });
     const parsed = object === null ? undefined : parseLockObject(ctx.url, object, serverTime);
-    const ours =
-      parsed?.ok === true &&
-      parsed.lock.generation === state.generation &&
-      parsed.lock.ownerToken === state.ownerToken;
-    if (!ours) {
+    const record = parsed?.ok === true ? parsed.record : undefined;
+    if (
+      record === undefined ||
+      record.generation !== state.generation ||
+      record.ownerToken !== state.ownerToken ||
+      record.state !== 'held'
+    ) {
       declareLost(
         state,
         'taken',
         'the lock object now belongs to someone else (refresh answered 412)',
         conflict,
       );
-    } else if (parsed.lock.metageneration !== state.metageneration) {
+      return;
+    }
+    state.queued = record.queued;
+    if (record.refreshCount === pending) {
       // Our earlier patch did commit. The lease runs from the first send of this run of attempts,
       // the earliest moment that commit can have happened.
-      succeed(
-        state,
-        parsed.lock.metageneration,
-        parsed.lock.refreshCount,
-        state.roundStart ?? monotonicNow(),
+      succeed(state, record.metageneration, record.refreshCount, state.roundStart ?? monotonicNow());
+    } else if (record.metageneration !== state.metageneration) {
+      state.metageneration = record.metageneration;
+      ctx.debug(
+        `${ctx.url} was patched by someone else (metageneration ${record.metageneration}); refreshing again`,
       );
+      if (state.status === 'held' && !state.stopping) scheduleHeartbeat(state, monotonicNow());
     } else {
       retryLater(state, conflict);
     }
@@ -90,13 +105,13 @@ function succeed(state: LeaseState, metageneration: string, refreshCount: number
   state.roundFailures = 0;
   // A response that arrives after the deadline (the process was paused while it travelled) extends
   // nothing: the lease already counts as lost, because a waiter may have judged it expired.
-  if (monotonicNow() >= lossDeadline(state, validFrom)) {
+  if (monotonicNow() >= lossDeadline(state)) {
     declareLost(state, 'expired', 'the refresh succeeded only after the lease deadline had passed');
     return;
   }
-  state.validFrom = validFrom;
+  state.validFrom = Math.max(state.validFrom, validFrom);
   const { ctx } = state;
-  ctx.emit({ type: 'refreshed', url: ctx.url, token: state.generation });
+  ctx.emit({ type: 'refreshed', url: ctx.url, token: tokenOf(state) });
   scheduleHeartbeat(state, validFrom + ctx.options.refreshInterval);
 }
 
@@ -111,7 +126,9 @@ function retryLater(state: LeaseState, error: unknown): void {
           `PATCH ${ctx.url}`,
           undefined,
           error instanceof Error ? error.message : String(error),
-          { cause: error },
+          {
+            cause: error,
+          },
         );
   const delay = Math.min(
     retryDelay(state.roundFailures++, storageError, RETRY_INITIAL, ctx.options.refreshInterval),
@@ -123,7 +140,7 @@ function retryLater(state: LeaseState, error: unknown): void {
   ctx.emit({
     type: 'refresh-failed',
     url: ctx.url,
-    token: state.generation,
+    token: tokenOf(state),
     error: storageError,
     retryInMs: delay,
   });

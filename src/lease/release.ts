@@ -1,62 +1,196 @@
+import { META } from '../core/lock-object.js';
+import { parseLockObject } from '../core/parse-lock.js';
+import { retryDelay } from '../core/retry.js';
 import { StorageError } from '../errors/storage-error.js';
-import { retryTransient } from '../core/retry.js';
-import { monotonicNow } from '../util/clock.js';
-import type { LeaseState } from './lease-state.js';
+import { monotonicNow, sleep, timeoutSignal } from '../util/clock.js';
+import { ended, lossDeadline, tokenOf, type LeaseState } from './lease-state.js';
 import { checkDeadline } from './lose.js';
+import { unwatch } from './resume-watch.js';
+
+/** How long a release keeps trying during an outage, at most (never past the lease's own deadline). */
+export const RELEASE_TIMEOUT = 5_000;
+
+/** How a release may hand the lock straight to a waiter in this process (in-process hand-off). */
+export type HandOff = (state: LeaseState, signal: AbortSignal) => Promise<boolean>;
+
+export interface ReleaseOptions {
+  /** Aborts a release that storage does not answer; the lock is then left to expire. */
+  signal?: AbortSignal | undefined;
+  handOff?: HandOff | undefined;
+}
 
 /**
  * Releases the lease: stops the heartbeat, waits for a refresh still in flight (so its answer cannot
- * be mistaken for a loss, nor re-arm a timer after release), then deletes the object pinned to our
- * generation. A 412 or 404 means the lease was already gone: reported, not thrown, and whoever holds
- * the lock now is untouched. Resolves `true` when this call deleted the lock object.
+ * be mistaken for a loss, nor re-arm a timer after release), then marks the lock object released with
+ * one patch pinned to our generation and metageneration; or, when a waiter in this process is next,
+ * hands it over with one insert (the waiter's grant). Whoever holds the lock now is never touched.
+ *
+ * Bounded: during an outage it tries for at most `RELEASE_TIMEOUT`, and never past the lease's own
+ * deadline (after that the lease expires by itself, and a late release could only confuse). Resolves
+ * `true` when this call released the lease (an answer lost after the patch committed included),
+ * `false` when the lease had already been lost; rejects with a `StorageError` saying the lock is left
+ * to expire when storage did not let it release.
  */
-export async function releaseLease(state: LeaseState): Promise<boolean> {
+export async function releaseLease(state: LeaseState, options: ReleaseOptions = {}): Promise<boolean> {
   state.stopping = true;
   clearTimeout(state.timer);
   state.timer = undefined;
+  unwatch(state);
   // Wait for an in-flight refresh to finish before deciding anything.
   await state.inflight;
   checkDeadline(state);
+  const { ctx } = state;
+  const expiresAt = lossDeadline(state) + ctx.options.lossMargin;
 
   if (state.status === 'lost') {
-    // An expired lease may still be our object, if nobody took it over: delete it (pinned to our
-    // generation, so never anyone else's) to spare the next holder the wait. A taken lease is gone.
-    if (state.lostReason === 'expired') await deletePinned(state).catch(() => false);
-    finish(state, true);
+    // An expired lease may still be our object, if nobody took it over: mark it released (pinned, so
+    // never anyone else's) to spare the next holder the wait. A taken lease is gone.
+    if (state.lostReason === 'expired') {
+      const bound = timeoutSignal(
+        Math.min(RELEASE_TIMEOUT, ctx.options.requestTimeout),
+        'release timed out',
+        options.signal,
+      );
+      await markReleased(state, monotonicNow() + RELEASE_TIMEOUT, bound.signal).catch(() => false);
+      bound.clear();
+    }
+    finish(state, { alreadyLost: true, handedOff: false });
     return false;
   }
-  let deleted = false;
+  const until = Math.min(monotonicNow() + RELEASE_TIMEOUT, lossDeadline(state));
+  const bound = timeoutSignal(until - monotonicNow(), 'release timed out', options.signal);
   try {
-    deleted = await deletePinned(state);
-  } finally {
-    finish(state, !deleted);
-  }
-  return deleted;
-}
-
-async function deletePinned(state: LeaseState): Promise<boolean> {
-  const { ctx } = state;
-  try {
-    await retryTransient(
-      () =>
-        ctx.store.delete(ctx.bucket, ctx.object, { preconditions: { ifGenerationMatch: state.generation } }),
-      { until: monotonicNow() + ctx.options.ttl },
-    );
-    return true;
+    if (options.handOff && (await options.handOff(state, bound.signal))) {
+      finish(state, { alreadyLost: false, handedOff: true });
+      return true;
+    }
+    const released = await markReleased(state, until, bound.signal);
+    finish(state, { alreadyLost: !released, handedOff: false });
+    return released;
   } catch (error) {
-    if (error instanceof StorageError && (error.status === 412 || error.status === 404)) return false;
-    throw error;
+    const expiresInMs = Math.max(0, expiresAt - monotonicNow());
+    const storageError = leftToExpire(state, error, expiresInMs);
+    ctx.emit({
+      type: 'release-failed',
+      url: ctx.url,
+      token: tokenOf(state),
+      error: storageError,
+      expiresInMs,
+    });
+    finish(state, 'failed');
+    throw storageError;
+  } finally {
+    bound.clear();
   }
 }
 
-function finish(state: LeaseState, alreadyLost: boolean): void {
+/**
+ * The release patch, retried on transient failures until `until`. A 412 is resolved by a re-read:
+ * our own release committed (its answer lost), someone else's metadata patch (adopt it and patch
+ * again), or a lease that changed hands.
+ */
+async function markReleased(state: LeaseState, until: number, signal: AbortSignal): Promise<boolean> {
+  const { ctx } = state;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (state.endBy === 'delete') {
+        await ctx.store.delete(ctx.bucket, ctx.object, {
+          preconditions: { ifGenerationMatch: state.generation },
+          signal,
+        });
+        return true;
+      }
+      const { object } = await ctx.store.patchMetadata(
+        ctx.bucket,
+        ctx.object,
+        { [META.state]: 'released' },
+        {
+          preconditions: { ifGenerationMatch: state.generation, ifMetagenerationMatch: state.metageneration },
+          signal,
+        },
+      );
+      remember(state, object.metageneration);
+      return true;
+    } catch (error) {
+      // A deleted ticket whose answer was lost reads as 404 on the retry: gone either way.
+      if (error instanceof StorageError && error.status === 404)
+        return attempt > 0 && state.endBy === 'delete';
+      if (error instanceof StorageError && (error.status === 412 || error.status === 409)) {
+        if (state.endBy === 'delete') return false;
+        const verdict = await reread(state, signal);
+        if (verdict === 'released' || verdict === 'gone') return verdict === 'released';
+        if (verdict === 'retry') continue;
+        // Unchanged, yet refused: a conflict we cannot see. Back off and try again, within the bound.
+      }
+      const retryable = error instanceof StorageError && (error.retryable || error.status === 412);
+      if (!retryable || signal.aborted) throw error;
+      const delay = retryDelay(attempt, error);
+      if (monotonicNow() + delay > until) throw error;
+      ctx.emit({
+        type: 'retrying',
+        url: ctx.url,
+        operation: `${state.endBy === 'delete' ? 'DELETE' : 'PATCH'} ${ctx.url}`,
+        error,
+        attempt: attempt + 1,
+        retryInMs: delay,
+      });
+      await sleep(delay, signal);
+    }
+  }
+}
+
+async function reread(
+  state: LeaseState,
+  signal: AbortSignal,
+): Promise<'released' | 'gone' | 'retry' | 'unchanged'> {
+  const { ctx } = state;
+  const { object, serverTime } = await ctx.store.get(ctx.bucket, ctx.object, { signal });
+  const parsed = object === null ? undefined : parseLockObject(ctx.url, object, serverTime);
+  const record = parsed?.ok === true ? parsed.record : undefined;
+  if (!record || record.generation !== state.generation || record.ownerToken !== state.ownerToken)
+    return 'gone';
+  if (record.state === 'released') {
+    // Our release committed and its answer was lost (only we write `released` with our owner token;
+    // a break replaces the owner).
+    remember(state, record.metageneration);
+    return 'released';
+  }
+  if (record.state !== 'held') return 'gone';
+  if (record.metageneration === state.metageneration) return 'unchanged';
+  state.metageneration = record.metageneration;
+  state.queued = record.queued;
+  return 'retry';
+}
+
+function remember(state: LeaseState, metageneration: string): void {
+  const { generation, fence, queued } = state;
+  state.ctx.name.known = { generation, metageneration, fence, queued, state: 'released' };
+}
+
+function leftToExpire(state: LeaseState, error: unknown, expiresInMs: number): StorageError {
+  const { ctx } = state;
+  const why = error instanceof Error ? error.message : String(error);
+  return new StorageError(
+    `PATCH ${ctx.url}`,
+    error instanceof StorageError ? error.status : undefined,
+    `could not release (${why}); the lock is left to expire in ${Math.ceil(expiresInMs / 1000)} s`,
+    { cause: error },
+  );
+}
+
+/** Ends the lease on our side: after a release (reported), or a release that gave up ('failed'). */
+function finish(state: LeaseState, outcome: { alreadyLost: boolean; handedOff: boolean } | 'failed'): void {
   const { ctx } = state;
   if (state.status === 'held') state.status = 'released';
-  ctx.debug(`released ${ctx.url} token ${state.generation}${alreadyLost ? ' (it was already gone)' : ''}`);
-  ctx.emit({ type: 'released', url: ctx.url, token: state.generation, alreadyLost });
+  if (outcome !== 'failed') {
+    const { alreadyLost, handedOff } = outcome;
+    ctx.debug(`released ${ctx.url} token ${tokenOf(state)}${alreadyLost ? ' (it was already gone)' : ''}`);
+    ctx.emit({ type: 'released', url: ctx.url, token: tokenOf(state), alreadyLost, handedOff });
+  }
   if (!state.controller.signal.aborted) {
     // Work that outlives the lease should stop too; the reason is not a LockLostError, because
     // nothing was lost.
     state.controller.abort(new DOMException(`the lease on ${ctx.url} was released`, 'AbortError'));
   }
+  ended(state);
 }

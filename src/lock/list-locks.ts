@@ -1,16 +1,17 @@
 import type { ObjectStore, StoredObject } from '../store/object-store.js';
 import type { LockInfo } from '../core/lock-info.js';
 import { formatLockUrl } from '../util/lock-url.js';
-import { parseLockObject } from '../core/lock-object.js';
+import { parseLockObject } from '../core/parse-lock.js';
 
 /**
- * One object found under a prefix: a lock with its holder, or something that is not a lock.
+ * One object found under a prefix: a lock with its holder, a free lock, a fair-mode waiter's ticket,
+ * or something that is not a lock.
  *
  * @example
  * ```ts
  * for (const entry of await listLocks({ bucket: 'my-locks', prefix: 'jobs/', store })) {
- *   if (entry.problem) console.log(`${entry.name}: not a lock (${entry.problem})`);
- *   else if (entry.info?.expired) console.log(`${entry.name}: stale`);
+ *   if (entry.state === 'not-a-lock') console.log(`${entry.name}: not a lock (${entry.problem})`);
+ *   else if (entry.state === 'held' && entry.info?.expired) console.log(`${entry.name}: stale`);
  * }
  * ```
  */
@@ -19,7 +20,14 @@ export interface LockListEntry {
   name: string;
   /** `gs://bucket/name`. */
   url: string;
-  /** The lock's holder and expiry, when the object is a gcs-lock lock object. `info.expired` marks a stale lock. */
+  /**
+   * - `held`: a lease (`info.expired` marks a stale one, which the next acquirer takes over);
+   * - `free`: released (`info` describes its last holder; `info.token` is the last token granted);
+   * - `waiting`: a fair-mode waiter's ticket (`info` describes the waiter);
+   * - `not-a-lock`: an object gcs-lock did not write, or a damaged one (`problem` says why).
+   */
+  state: 'held' | 'free' | 'waiting' | 'not-a-lock';
+  /** The holder (or last holder, or waiter), judged on the server's clock. */
   info?: LockInfo;
   /** What is wrong with it, when the object is not a gcs-lock lock object (written by someone else, or damaged). */
   problem?: string;
@@ -45,14 +53,12 @@ export interface ListLocksOptions {
 }
 
 /**
- * Lists the locks under a prefix, across every page of the listing, in name order. Each entry is
- * either a lock (`info`, with `info.expired` set for a stale one) or a foreign or damaged object
- * (`problem`); nothing is ever changed.
+ * Lists the locks under a prefix, across every page of the listing, in name order: held, free,
+ * waiting (fair-mode tickets) or not a lock; nothing is ever changed.
  *
- * A listing response has no `Date` header worth trusting for expiry, so after listing, one metadata
- * GET of the first object reads the server's clock, and every entry is judged against it: expiry stays
- * free of client clock skew, at the cost of one extra (cheap, class B) request. Only when the server
- * sends no `Date` at all does the local clock stand in.
+ * Expiry is judged against the server's clock from the listing's own `Date` header (the first page's:
+ * a long listing's later pages do not move the judgement forward), so it stays free of client clock
+ * skew. Only when the server sends no `Date` at all does the local clock stand in.
  *
  * @example
  * ```ts
@@ -65,6 +71,7 @@ export async function listLocks(options: ListLocksOptions): Promise<LockListEntr
   const { bucket, prefix = '', store, pageSize, signal } = options;
   const objects: StoredObject[] = [];
   let pageToken: string | undefined;
+  let serverTime: number | undefined;
   do {
     const page = await store.list(bucket, {
       prefix,
@@ -73,19 +80,17 @@ export async function listLocks(options: ListLocksOptions): Promise<LockListEntr
       ...(signal !== undefined && { signal }),
     });
     objects.push(...page.items);
+    serverTime ??= page.serverTime;
     pageToken = page.nextPageToken;
   } while (pageToken !== undefined);
 
-  const first = objects[0];
-  if (first === undefined) return [];
-  const { serverTime } = await store.get(bucket, first.name, signal ? { signal } : {});
   const now = serverTime ?? Date.now();
-
   return objects.map((object): LockListEntry => {
     const url = formatLockUrl(bucket, object.name);
     const parsed = parseLockObject(url, object, now);
-    return parsed.ok
-      ? { name: object.name, url, info: parsed.lock.info }
-      : { name: object.name, url, problem: parsed.problem };
+    if (!parsed.ok) return { name: object.name, url, state: 'not-a-lock', problem: parsed.problem };
+    const { record } = parsed;
+    const state = record.kind === 'ticket' ? 'waiting' : record.state === 'held' ? 'held' : 'free';
+    return { name: object.name, url, state, info: record.info };
   });
 }

@@ -1,15 +1,17 @@
 import { ConfigurationError } from '../errors/configuration-error.js';
-import { Lease } from '../lease/lease.js';
+import type { Lease } from '../lease/lease.js';
 import { defaultStore } from '../store/default-store.js';
 import { createDebugLog } from '../util/debug.js';
 import { formatLockUrl, parseLockUrl } from '../util/lock-url.js';
 import { bucketNameProblem, objectNameProblem } from '../util/names.js';
-import { acquireGrant } from '../lease/acquire.js';
+import { localQueueFor } from './local-queue.js';
 import { createContext, type LockContext } from '../core/context.js';
 import { inspectLock } from './inspect.js';
 import type { LockInfo } from '../core/lock-info.js';
 import type { AcquireOptions, LockOptions } from './options.js';
-import { resolveLockOptions } from '../core/resolve-options.js';
+import { checkWriteInterval, resolveLockOptions } from '../core/resolve-options.js';
+import { nameStateFor, type CleanupOutcome } from '../core/name-state.js';
+import { settleCleanups } from '../lease/abandon.js';
 import { duration } from '../util/duration.js';
 import { AcquireTimeoutError } from '../errors/acquire-timeout-error.js';
 import { LockHeldError } from '../errors/lock-held-error.js';
@@ -61,22 +63,25 @@ export class Lock {
       );
     }
     const resolved = resolveLockOptions(options);
+    const store =
+      options.store ??
+      defaultStore({
+        endpoint: options.endpoint,
+        authClient: options.authClient,
+        requestTimeout: resolved.requestTimeout,
+      });
+    checkWriteInterval(resolved, store.writeInterval);
     this.bucket = bucket;
     this.object = object;
     this.url = formatLockUrl(bucket, object);
     this.#ctx = createContext({
-      store:
-        options.store ??
-        defaultStore({
-          endpoint: options.endpoint,
-          authClient: options.authClient,
-          requestTimeout: resolved.requestTimeout,
-        }),
+      store,
       bucket,
       object,
       url: this.url,
       options: resolved,
       debug: createDebugLog(this.url),
+      name: nameStateFor(store, bucket, object),
     });
   }
 
@@ -97,10 +102,10 @@ export class Lock {
         ? Infinity
         : duration('timeout', options.timeout, 0, Number.MAX_SAFE_INTEGER);
     const { signal } = options;
-    const lease = new Lease(this.#ctx, await acquireGrant(this.#ctx, { timeout, signal }));
+    const lease = await localQueueFor(this.#ctx.name).acquire(this.#ctx, { timeout, signal });
     if (signal?.aborted) {
-      // The caller gave up while the winning create was in flight (inserts are never aborted midway,
-      // so their outcome is known): hand the lock straight back rather than leave it held.
+      // The caller gave up just as the grant came back: hand the lock straight back rather than leave
+      // it held.
       await lease.release().catch(() => false);
       throw abortReason(signal);
     }
@@ -167,6 +172,32 @@ export class Lock {
    */
   async inspect(options: { signal?: AbortSignal } = {}): Promise<LockInfo | null> {
     return inspectLock(this.#ctx, options.signal);
+  }
+
+  /**
+   * Waits, at most `timeout` ms, for the clean-up of attempts given up with a create in flight (an
+   * `acquire` that timed out or was aborted while its insert had not answered), and says whether it
+   * was confirmed: `'clean'` when nothing of this process is left holding the lock, `'unconfirmed'`
+   * when a create may have committed and could not be undone (storage did not answer): that lease then
+   * expires by itself, one ttl after it was granted.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   await lock.acquire({ timeout: 5_000 });
+   * } catch (error) {
+   *   if ((await lock.settle({ timeout: 2_000 })) === 'unconfirmed') console.warn('the lock may stay held for one ttl');
+   * }
+   * ```
+   */
+  async settle(options: { timeout?: number } = {}): Promise<CleanupOutcome> {
+    const timeout = duration(
+      'timeout',
+      options.timeout ?? 2 * this.#ctx.options.requestTimeout,
+      0,
+      Number.MAX_SAFE_INTEGER,
+    );
+    return settleCleanups(this.#ctx, timeout);
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { StoredObject } from './object-store.js';
+import type { ComposeRequest, ComposeSource, StoredObject } from './object-store.js';
 
 /**
  * The fields the lock reads. Asking for only these (`fields=`) keeps every response a few hundred
@@ -53,20 +53,37 @@ function time(value: unknown): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
+/** IMF-fixdate, the one format HTTP servers send (RFC 9110 §5.6.7): `Tue, 02 Jan 2024 03:04:05 GMT`. */
+const IMF_FIXDATE =
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
 /**
  * The server's clock from the `Date` header (whole seconds, so never ahead of the server's clock),
- * or `undefined` when absent or unparseable.
+ * or `undefined` when absent or not an HTTP date. Strict on purpose: `Date.parse` reads a zone-less
+ * date as local time and accepts many other shapes, and a misread server clock would move every
+ * expiry judgement; without a usable `Date`, the waiter's own clock judges expiry instead.
  *
  * @example
  * ```ts
  * serverTimeOf(new Headers({ date: 'Tue, 02 Jan 2024 03:04:05 GMT' })); // 1704164645000
+ * serverTimeOf(new Headers({ date: 'Tue, 02 Jan 2024 03:04:05' })); // undefined
  * ```
  */
 export function serverTimeOf(headers: Headers): number | undefined {
-  const date = headers.get('date');
-  if (date === null) return undefined;
-  const ms = Date.parse(date);
-  return Number.isFinite(ms) ? ms : undefined;
+  const match = IMF_FIXDATE.exec(headers.get('date') ?? '');
+  if (!match) return undefined;
+  const [, day, month, year, hour, minute, second] = match;
+  const ms = Date.UTC(
+    Number(year),
+    MONTHS.indexOf(month!),
+    Number(day),
+    Number(hour),
+    Number(minute),
+    Number(second),
+  );
+  // Reject impossible dates (31 Feb) that Date.UTC would roll over.
+  return new Date(ms).getUTCDate() === Number(day) ? ms : undefined;
 }
 
 /**
@@ -92,4 +109,25 @@ export function multipartBody(
     `--${boundary}\r\nContent-Type: ${contentType}\r\n\r\n` +
     `${content}\r\n--${boundary}--\r\n`;
   return { contentType: `multipart/related; boundary=${boundary}`, body };
+}
+
+/**
+ * The JSON body of `objects.compose`: each source with its `objectPreconditions`, and the destination
+ * resource (content type and custom metadata).
+ *
+ * @example
+ * ```ts
+ * composeBody([{ name: 'fence', ifGenerationMatch: '7' }], { contentType: 'text/plain' });
+ * ```
+ */
+export function composeBody(sources: readonly ComposeSource[], request: ComposeRequest): string {
+  return JSON.stringify({
+    sourceObjects: sources.map(({ name, ifGenerationMatch }) =>
+      ifGenerationMatch === undefined ? { name } : { name, objectPreconditions: { ifGenerationMatch } },
+    ),
+    destination: {
+      ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
+      ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
+    },
+  });
 }

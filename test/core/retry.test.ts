@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { StorageError } from '../../src/errors/storage-error.js';
 import { retryDelay, retryTransient } from '../../src/core/retry.js';
+import { monotonicNow } from '../../src/util/clock.js';
 import { useFakeClock } from '../helpers/memory-lock.js';
 
 beforeEach(useFakeClock);
@@ -15,7 +16,7 @@ describe('retryTransient', () => {
       if (statuses.length > 0) throw failure(statuses.shift());
       return 'ok';
     });
-    const result = retryTransient(request, { until: performance.now() + 60_000 });
+    const result = retryTransient(request, { until: monotonicNow() + 60_000 });
     await vi.advanceTimersByTimeAsync(60_000);
     await expect(result).resolves.toBe('ok');
     expect(request).toHaveBeenCalledTimes(6);
@@ -23,7 +24,7 @@ describe('retryTransient', () => {
 
   it.each([400, 401, 403, 404, 412])('does not retry %i', async (status) => {
     const request = vi.fn(() => Promise.reject(failure(status)));
-    await expect(retryTransient(request, { until: performance.now() + 60_000 })).rejects.toMatchObject({
+    await expect(retryTransient(request, { until: monotonicNow() + 60_000 })).rejects.toMatchObject({
       status,
     });
     expect(request).toHaveBeenCalledTimes(1);
@@ -32,7 +33,7 @@ describe('retryTransient', () => {
   it('throws the last transient error once no retry fits before the deadline', async () => {
     const onRetry = vi.fn();
     const request = vi.fn(() => Promise.reject(failure(503)));
-    const result = retryTransient(request, { until: performance.now() + 3_000, onRetry }).catch(
+    const result = retryTransient(request, { until: monotonicNow() + 3_000, onRetry }).catch(
       (error: unknown) => error,
     );
     await vi.advanceTimersByTimeAsync(5_000);

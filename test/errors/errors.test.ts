@@ -17,10 +17,13 @@ const OWNER_TOKEN = 'owner-5b0f7c1e-secret';
 const holder = (overrides: Partial<LockInfo> = {}): LockInfo => ({
   url: URL,
   token: '1700000000000123',
+  generation: '1700000000000999',
   host: 'worker-1',
   pid: 4242,
   description: 'nightly report',
+  candidate: undefined,
   ttl: 60_000,
+  refreshInterval: 15_000,
   acquiredAt: new Date(0),
   refreshedAt: new Date(0),
   expiresAt: new Date(60_000),

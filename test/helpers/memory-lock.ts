@@ -3,6 +3,9 @@ import { Lock } from '../../src/lock/lock.js';
 import type { LockEvent } from '../../src/core/events.js';
 import type { LockOptions } from '../../src/lock/options.js';
 import { MemoryStore } from '../../src/testing/memory-store.js';
+import { createContext, type LockContext } from '../../src/core/context.js';
+import { nameStateFor } from '../../src/core/name-state.js';
+import { resolveLockOptions } from '../../src/core/resolve-options.js';
 
 export const BUCKET = 'locks';
 export const OBJECT = 'jobs/nightly';
@@ -47,4 +50,22 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A lock context on `store` for the protocol's internals (attempt, observe, refresh...). */
+export function lockContext(store: MemoryStore, options: LockOptions = {}): LockContext {
+  return createContext({
+    store,
+    bucket: BUCKET,
+    object: OBJECT,
+    url: URL,
+    options: resolveLockOptions({ ttl: 10_000, ...options }),
+    debug: () => {},
+    name: nameStateFor(store, BUCKET, OBJECT),
+  });
+}
+
+/** Another "process" on the same storage: its own store over the same engine (and its own counts). */
+export function peer(store: MemoryStore): MemoryStore {
+  return new MemoryStore({ engine: store.engine });
 }

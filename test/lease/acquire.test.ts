@@ -1,14 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { META } from '../../src/core/lock-object.js';
 import { AcquireTimeoutError } from '../../src/errors/acquire-timeout-error.js';
 import { LockHeldError } from '../../src/errors/lock-held-error.js';
 import { MalformedLockError } from '../../src/errors/malformed-lock-error.js';
 import { StorageError } from '../../src/errors/storage-error.js';
-import { BUCKET, OBJECT, newLock, newStore, types, useFakeClock } from '../helpers/memory-lock.js';
+import { BUCKET, OBJECT, newLock, newStore, peer, types, useFakeClock } from '../helpers/memory-lock.js';
 
 beforeEach(useFakeClock);
 afterEach(() => vi.useRealTimers());
 
-/** A lock object as a crashed holder leaves it: nobody refreshes it any more. */
+/** A lock object as a crashed 0.1 holder leaves it: nobody refreshes it any more. */
 function crashedHolder(store: ReturnType<typeof newStore>, ttl = 10_000): string {
   const object = store.engine.insertObject(
     BUCKET,
@@ -22,31 +23,37 @@ function crashedHolder(store: ReturnType<typeof newStore>, ttl = 10_000): string
   return object.generation.toString();
 }
 
+const state = (store: ReturnType<typeof newStore>): string | undefined =>
+  store.engine.getObject(BUCKET, OBJECT).metadata[META.state];
+
 describe('acquire', () => {
-  it('waits by polling with reads, and writes only when the lock is free', async () => {
+  it('waits by polling with reads, and writes only when the lock is free (fair: false)', async () => {
     const store = newStore();
     const holder = await newLock(store).lock.acquire();
-    const { lock, events } = newLock(store);
+    const other = peer(store);
+    const { lock, events } = newLock(other, { fair: false });
     const waiting = lock.acquire();
     await vi.advanceTimersByTimeAsync(30_000);
+    expect(other.requests.insert).toBe(0);
     await holder.release();
     await vi.advanceTimersByTimeAsync(3_000);
     const lease = await waiting;
-    expect(lease.token).not.toBe(holder.token);
-    // One create by the holder, one failed create by the waiter on arrival, one after the release.
-    expect(store.requests.insert).toBe(3);
-    expect(store.requests.get).toBeGreaterThanOrEqual(15);
+    // Cold, it read first and saw the lock held: its only write is the grant after the release.
+    expect(other.requests.insert).toBe(1);
+    expect(other.requests.patch).toBe(0);
+    expect(other.requests.get).toBeGreaterThanOrEqual(15);
+    expect(BigInt(lease.token)).toBe(BigInt(holder.token) + 1n);
     expect(types(events)).toEqual(['contended', 'acquired']);
     await lease.release();
   });
 
-  it('takes over a crashed holder within about one ttl plus one poll, judged on the server clock', async () => {
+  it('takes over a crashed 0.1 holder within about one ttl plus one poll, judged on the server clock', async () => {
     const store = newStore();
     // The server's clock is an hour ahead of this machine's: a client-clock judgement would take over
     // at once; a correct one waits out the ttl.
     store.engine.clockOffsetMs = 3_600_000;
     const stale = crashedHolder(store, 10_000);
-    const { lock, events } = newLock(store);
+    const { lock, events } = newLock(store, { fair: false });
     const started = performance.now();
     const waiting = lock.acquire();
     let acquiredAt = 0;
@@ -60,7 +67,8 @@ describe('acquire', () => {
     expect(acquiredAt - started).toBeLessThanOrEqual(10_000 + 1_000 + 2_000);
     expect(types(events)).toEqual(['contended', 'took-over', 'acquired']);
     expect(events[1]).toMatchObject({ previous: { token: stale } });
-    expect(BigInt(lease.token)).toBeGreaterThan(BigInt(stale));
+    // 0.1's token was its generation: the chain continues above it.
+    expect(BigInt(lease.token)).toBe(BigInt(stale) + 1n);
     await lease.release();
   });
 
@@ -68,8 +76,8 @@ describe('acquire', () => {
     const store = newStore();
     crashedHolder(store, 5_000);
     await vi.advanceTimersByTimeAsync(7_000);
-    const a = newLock(store);
-    const b = newLock(store);
+    const a = newLock(peer(store));
+    const b = newLock(peer(store));
     const results = await Promise.allSettled([
       a.lock.acquire({ timeout: 0 }),
       b.lock.acquire({ timeout: 0 }),
@@ -81,14 +89,14 @@ describe('acquire', () => {
     expect((lost[0] as PromiseRejectedResult).reason).toBeInstanceOf(LockHeldError);
     expect(types([...a.events, ...b.events]).filter((type) => type === 'took-over')).toHaveLength(1);
     const winner = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof a.lock.acquire>>>).value;
-    expect(store.engine.getObject(BUCKET, OBJECT).generation.toString()).toBe(winner.token);
+    expect(store.engine.getObject(BUCKET, OBJECT).generation.toString()).toBe(winner.generation);
     await winner.release();
   });
 
   it('throws LockHeldError with the holder for timeout 0, and AcquireTimeoutError after a timeout', async () => {
     const store = newStore();
     const holder = await newLock(store, { description: 'deploy 42' }).lock.acquire();
-    const { lock } = newLock(store);
+    const { lock } = newLock(peer(store));
     const held = await lock.acquire({ timeout: 0 }).catch((error: unknown) => error);
     expect(held).toBeInstanceOf(LockHeldError);
     expect((held as LockHeldError).holder).toMatchObject({ token: holder.token, description: 'deploy 42' });
@@ -103,17 +111,20 @@ describe('acquire', () => {
     await holder.release();
   });
 
-  it('gives up on abort while waiting and leaves nothing behind', async () => {
+  it('gives up on abort while waiting and leaves nothing held', async () => {
     const store = newStore();
     const holder = await newLock(store).lock.acquire();
-    const { lock } = newLock(store);
+    const { lock } = newLock(peer(store));
     const controller = new AbortController();
     const waiting = lock.acquire({ signal: controller.signal }).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(3_000);
     controller.abort(new Error('SIGINT'));
     expect(await waiting).toMatchObject({ message: 'SIGINT' });
     await holder.release();
-    expect(store.engine.listObjects(BUCKET).items).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1_000);
+    // The lock object stays (released: it carries the token chain); the waiter's ticket is gone.
+    expect(store.engine.listObjects(BUCKET).items.map((item) => item.name)).toEqual([OBJECT]);
+    expect(state(store)).toBe('released');
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -127,13 +138,14 @@ describe('acquire', () => {
     await vi.advanceTimersByTimeAsync(2_000);
     const lease = await acquiring;
     expect(performance.now() - started).toBeLessThan(5_000);
-    expect(store.requests).toMatchObject({ insert: 2, get: 1 });
-    expect(lease.token).toBe(store.engine.getObject(BUCKET, OBJECT).generation.toString());
-    expect(types(events)).toEqual(['acquired']);
+    // Cold: a read (absent), the create, its retry (412), one read that shows our owner token.
+    expect(store.requests).toMatchObject({ insert: 2, get: 2 });
+    expect(lease.generation).toBe(store.engine.getObject(BUCKET, OBJECT).generation.toString());
+    expect(types(events)).toEqual(['retrying', 'acquired']);
     expect(await lease.release()).toBe(true);
   });
 
-  it('deletes its own orphan when aborted after an ambiguous create', async () => {
+  it('marks its own orphan released when aborted after an ambiguous create', async () => {
     const store = newStore();
     store.faults.add({ kind: 'commit-then-drop', ops: ['insert'], count: 1 });
     const { lock } = newLock(store);
@@ -143,7 +155,8 @@ describe('acquire', () => {
     controller.abort(new Error('cancelled'));
     await vi.advanceTimersByTimeAsync(1_000);
     expect(await acquiring).toMatchObject({ message: 'cancelled' });
-    expect(store.engine.listObjects(BUCKET).items).toHaveLength(0);
+    expect(await lock.settle()).toBe('clean');
+    expect(state(store)).toBe('released');
   });
 
   it('rides out a 429/503 storm on create', async () => {
@@ -156,7 +169,7 @@ describe('acquire', () => {
     const lease = await acquiring;
     expect(store.requests.insert).toBe(6);
     // Each 429 is contention for the object's write budget: answered by a read, not another write.
-    expect(store.requests.get).toBeGreaterThanOrEqual(3);
+    expect(store.requests.get).toBeGreaterThanOrEqual(4);
     await lease.release();
   });
 
@@ -183,7 +196,7 @@ describe('acquire', () => {
     expect((error as StorageError).status).toBe(503);
   });
 
-  it("stops riding out an outage at the caller's timeout", async () => {
+  it("stops riding out an outage at the caller's timeout, with an AcquireTimeoutError that says why", async () => {
     const store = newStore();
     store.faults.add({ kind: 'error', status: 503 });
     const { lock } = newLock(store, { ttl: 60_000 });
@@ -194,7 +207,9 @@ describe('acquire', () => {
       return error;
     });
     await vi.advanceTimersByTimeAsync(60_000);
-    expect(await acquiring).toMatchObject({ status: 503 });
+    const error = await acquiring;
+    expect(error).toBeInstanceOf(AcquireTimeoutError);
+    expect((error as Error).message).toMatch(/storage kept failing.*503/);
     expect(settledAt - started).toBeLessThanOrEqual(5_000);
   });
 
@@ -211,7 +226,7 @@ describe('acquire', () => {
   it.each([
     ['no gcs-lock metadata at all', {}],
     [
-      'an unknown protocol version',
+      'an unknown format version',
       { 'gcs-lock-version': '9', 'gcs-lock-owner': 'x', 'gcs-lock-ttl-ms': '1000' },
     ],
     ['no owner', { 'gcs-lock-version': '1', 'gcs-lock-ttl-ms': '1000' }],
@@ -220,6 +235,27 @@ describe('acquire', () => {
       { 'gcs-lock-version': '1', 'gcs-lock-owner': 'x', 'gcs-lock-ttl-ms': 'soon' },
     ],
     ['a ttl of zero', { 'gcs-lock-version': '1', 'gcs-lock-owner': 'x', 'gcs-lock-ttl-ms': '0' }],
+    [
+      'a fractional ttl',
+      {
+        'gcs-lock-version': '2',
+        'gcs-lock-state': 'held',
+        'gcs-lock-fence': '3',
+        'gcs-lock-owner': 'x',
+        'gcs-lock-ttl-ms': '30000.5',
+      },
+    ],
+    [
+      'a fair-mode ticket where the lock should be',
+      {
+        'gcs-lock-version': '2',
+        'gcs-lock-kind': 'ticket',
+        'gcs-lock-state': 'held',
+        'gcs-lock-fence': '1',
+        'gcs-lock-owner': 'x',
+        'gcs-lock-ttl-ms': '1000',
+      },
+    ],
   ])('never overwrites a malformed lock object (%s)', async (_, metadata) => {
     const store = newStore();
     const foreign = store.engine.insertObject(BUCKET, OBJECT, { data: Buffer.from('precious'), metadata });
@@ -239,22 +275,20 @@ describe('acquire', () => {
     expect(after.data.toString()).toBe('precious');
   });
 
-  it('gives successive holders distinct, increasing fencing tokens', async () => {
+  it('gives successive holders fencing tokens one apart, across processes', async () => {
     const store = newStore();
-    const { lock } = newLock(store);
     const tokens: bigint[] = [];
-    for (let i = 0; i < 5; i++) {
-      await lock.run((_, lease) => {
+    for (let i = 0; i < 6; i++) {
+      await newLock(i % 2 === 0 ? store : peer(store)).lock.run((_, lease) => {
         tokens.push(BigInt(lease.token));
       });
     }
-    expect(new Set(tokens).size).toBe(5);
-    expect([...tokens].sort((a, b) => (a < b ? -1 : 1))).toEqual(tokens);
+    expect(tokens.slice(1).map((token, i) => token - tokens[i]!)).toEqual([1n, 1n, 1n, 1n, 1n]);
   });
 });
 
 describe('acquire, cancelled while its create is in flight', () => {
-  it('hands the lock straight back and rejects with the abort reason', async () => {
+  it('aborts the create and rejects at once with the abort reason, leaving nothing held', async () => {
     const store = newStore();
     store.faults.add({ kind: 'latency', ops: ['insert'], latencyMs: 1_000, count: 1 });
     const { lock } = newLock(store);
@@ -262,9 +296,9 @@ describe('acquire, cancelled while its create is in flight', () => {
     const acquiring = lock.acquire({ signal: controller.signal }).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(500);
     controller.abort(new Error('SIGINT'));
-    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.advanceTimersByTimeAsync(0);
     expect(await acquiring).toMatchObject({ message: 'SIGINT' });
-    expect(store.requests).toMatchObject({ insert: 1, delete: 1 });
-    expect(store.engine.listObjects(BUCKET).items).toHaveLength(0);
+    expect(await lock.settle()).toBe('clean');
+    expect(store.engine.getBucket(BUCKET).objects.has(OBJECT)).toBe(false);
   });
 });

@@ -1,56 +1,72 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Observation } from '../../src/lease/observe.js';
-import { StalenessTracker } from '../../src/lease/observe.js';
-import type { ParsedLock } from '../../src/core/lock-object.js';
+import type { LockRecord } from '../../src/core/parse-lock.js';
+import { StalenessTracker, type Observation } from '../../src/lease/observe.js';
+import { monotonicNow } from '../../src/util/clock.js';
 import { useFakeClock } from '../helpers/memory-lock.js';
 
 beforeEach(useFakeClock);
 afterEach(() => vi.useRealTimers());
 
-function held(metageneration: string, expiresInMs: number, ttl = 10_000): Observation {
-  const lock = {
+/** A held lease as read: `refreshCount` is what only its holder moves, `metageneration` anyone can. */
+function held(refreshCount: number, expiresInMs: number, metageneration = '1', ttl = 10_000): Observation {
+  const record = {
+    state: 'held',
     generation: '100',
     metageneration,
     ownerToken: 'x',
-    refreshCount: 0,
+    refreshCount,
     info: { ttl, expiresInMs, expired: expiresInMs < 0 },
-  } as unknown as ParsedLock;
-  return { state: 'held', lock, observedAt: performance.now() };
+  } as unknown as LockRecord;
+  return { state: 'found', record, observedAt: monotonicNow(), serverTime: undefined };
 }
 
 describe('StalenessTracker', () => {
   it('trusts the server clock when it says expired', () => {
     const tracker = new StalenessTracker();
-    const observation = held('1', -1);
+    const observation = held(0, -1);
     tracker.see(observation);
     expect(tracker.isExpired(observation)).toBe(true);
   });
 
-  it('falls back to the local monotonic clock: a version unchanged for longer than its ttl is stale', () => {
+  it('falls back to its own clock: a refresh count unchanged for longer than the ttl is stale', () => {
     const tracker = new StalenessTracker();
     // A server without a Date header: the lease always looks unexpired on the server clock.
-    tracker.see(held('1', 10_000));
+    tracker.see(held(0, 10_000));
     vi.advanceTimersByTime(10_001);
-    const later = held('1', 10_000);
+    const later = held(0, 10_000);
     tracker.see(later);
     expect(tracker.isExpired(later)).toBe(true);
   });
 
-  it('restarts the local clock when the holder refreshes (a new metageneration)', () => {
+  it('restarts its own clock when the holder refreshes (the count moves)', () => {
     const tracker = new StalenessTracker();
-    tracker.see(held('1', 10_000));
+    tracker.see(held(0, 10_000));
     vi.advanceTimersByTime(8_000);
-    tracker.see(held('2', 10_000));
+    tracker.see(held(1, 10_000, '2'));
     vi.advanceTimersByTime(8_000);
-    const latest = held('2', 10_000);
+    const latest = held(1, 10_000, '2');
     tracker.see(latest);
     expect(tracker.isExpired(latest)).toBe(false);
   });
 
-  it('never calls an absent lock expired, and polls no later than the expiry', () => {
+  it("does not restart for someone else's metadata patch: only the holder's count keeps a lease alive", () => {
     const tracker = new StalenessTracker();
-    expect(tracker.isExpired({ state: 'absent' })).toBe(false);
-    expect(tracker.msUntilExpiry(held('1', 3_000))).toBe(3_000);
-    expect(tracker.msUntilExpiry(held('1', -50))).toBe(0);
+    tracker.see(held(0, 10_000, '1'));
+    vi.advanceTimersByTime(6_000);
+    tracker.see(held(0, 10_000, '2')); // an operator's label: a new metageneration, the same count
+    vi.advanceTimersByTime(6_000);
+    const latest = held(0, 10_000, '3');
+    tracker.see(latest);
+    expect(tracker.isExpired(latest)).toBe(true);
+  });
+
+  it('never calls an absent or released lock expired, and polls no later than the expiry', () => {
+    const tracker = new StalenessTracker();
+    expect(tracker.isExpired({ state: 'absent', serverTime: undefined })).toBe(false);
+    const released = held(0, -5_000);
+    (released as { record: { state: string } }).record.state = 'released';
+    expect(tracker.isExpired(released)).toBe(false);
+    expect(tracker.msUntilExpiry(held(0, 3_000))).toBe(3_000);
+    expect(tracker.msUntilExpiry(held(0, -50))).toBe(0);
   });
 });

@@ -7,6 +7,7 @@ import {
   OBJECT,
   newLock,
   newStore,
+  peer,
   seededRandom,
   types,
   useFakeClock,
@@ -41,9 +42,9 @@ describe('refresh', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(lease.lost).toBe(false);
     expect(types(events)).not.toContain('lost');
-    // The retry answered 412 and a read showed our own token: the patch had committed.
+    // The retry answered 412 and a read showed our own refresh count: the patch had committed.
     expect(types(events)).toContain('refresh-failed');
-    expect(store.requests.get).toBe(1);
+    expect(store.requests.get).toBe(2); // the cold acquire's read, and the re-read
     expect(await lease.release()).toBe(true);
   });
 
@@ -70,14 +71,36 @@ describe('refresh', () => {
     expect(store.engine.getObject(BUCKET, OBJECT).metadata['gcs-lock-owner']).toBe('other');
   });
 
+  it("does not count someone else's metadata patch as a refresh: it re-refreshes at once", async () => {
+    const store = newStore();
+    const { lock, events } = newLock(store, { ttl: 20_000 });
+    const lease = await lock.acquire();
+    const before = lease.remainingMs;
+    // An operator labels the lock object just before the first refresh; every refresh after the one
+    // that meets the label fails.
+    store.engine.patchObject(BUCKET, OBJECT, { metadata: { team: 'data' } });
+    store.faults.add({ kind: 'error', status: 503, ops: ['patch'], skip: 1 });
+    await vi.advanceTimersByTimeAsync(5_100);
+    // The refresh met the foreign change (412), re-read it, extended nothing, and tried again at once.
+    expect(types(events)).not.toContain('refreshed');
+    expect(store.requests.patch).toBeGreaterThanOrEqual(2);
+    expect(lease.remainingMs).toBeLessThanOrEqual(before - 5_100);
+    // So the lease ends at the deadline of the grant: 20 000 - 4 000 after acquiring.
+    await vi.advanceTimersByTimeAsync(10_900);
+    expect(lease.lost).toBe(true);
+    store.faults.clear();
+    await lease.release();
+  });
+
   it('rides out a 429/503 storm on refresh without losing the lease', async () => {
     // Seeded, so the storm is the same every run: a third of refreshes answer 429.
     const store = new MemoryStore({ buckets: [BUCKET], faults: new FaultPlan({ random: seededRandom(7) }) });
     const { lock, events } = newLock(store, { ttl: 60_000 });
     const lease = await lock.acquire();
-    store.faults.add({ kind: 'error', status: 429, ops: ['patch'], rate: 0.33 });
+    const storm = store.faults.add({ kind: 'error', status: 429, ops: ['patch'], rate: 0.33 });
     store.faults.add({ kind: 'error', status: 503, ops: ['patch'], count: 3 });
     await vi.advanceTimersByTimeAsync(300_000);
+    store.faults.remove(storm);
     expect(lease.lost).toBe(false);
     expect(types(events).filter((type) => type === 'refresh-failed').length).toBeGreaterThan(3);
     expect(types(events).filter((type) => type === 'refreshed').length).toBeGreaterThan(5);
@@ -97,7 +120,7 @@ describe('refresh', () => {
     let lostAt = 0;
     lease.signal.addEventListener('abort', () => (lostAt = performance.now()));
     store.faults.add({ kind: 'error', status: 503, ops: ['patch'] });
-    const rival = newLock(store, { ttl: 10_000 });
+    const rival = newLock(peer(store), { ttl: 10_000, fair: false });
     const rivalLease = rival.lock.acquire();
     let rivalAt = 0;
     void rivalLease.then(() => (rivalAt = performance.now()));
@@ -108,6 +131,7 @@ describe('refresh', () => {
     expect(lostAt - acquiredAt).toBe(8_000);
     expect(rivalAt).toBeGreaterThan(lostAt);
     expect(rivalAt - acquiredAt).toBeGreaterThanOrEqual(10_000);
+    store.faults.clear();
     await (await rivalLease).release();
   });
 
@@ -142,6 +166,34 @@ describe('refresh', () => {
 });
 
 describe('refresh after a pause', () => {
+  it('does not accept an answer processed after the deadline of the lease it was meant to extend', async () => {
+    const store = newStore();
+    let answer: (() => void) | undefined;
+    const patchMetadata = store.patchMetadata.bind(store);
+    store.patchMetadata = (...args) =>
+      new Promise((resolve, reject) => {
+        answer = () => {
+          patchMetadata(args[0], args[1], args[2], { preconditions: args[3]!.preconditions! }).then(
+            resolve,
+            reject,
+          );
+        };
+      });
+    const { lock, events } = newLock(store, { ttl: 10_000 });
+    const lease = await lock.acquire();
+    // The refresh goes out at 2.5 s. The process is suspended; it resumes at 8.5 s, past the grant's
+    // deadline (8 s) but before the deadline the refresh would give (2.5 + 8 = 10.5 s). The answer is
+    // in the socket: it committed at a moment we cannot know, perhaps after a waiter judged the lease
+    // expired (at 10 s on the server) and just before its takeover. It must extend nothing.
+    await vi.advanceTimersByTimeAsync(2_500);
+    expect(answer).toBeDefined();
+    vi.setSystemTime(Date.now() + 6_000);
+    answer!();
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(types(events)).not.toContain('refreshed');
+    expect(lease.lost).toBe(true);
+  });
+
   it('does not extend the lease with an answer processed after the deadline', async () => {
     const store = newStore();
     let answer: (() => void) | undefined;

@@ -1,12 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { META } from '../../src/core/lock-object.js';
 import { StorageError } from '../../src/errors/storage-error.js';
-import { BUCKET, OBJECT, newLock, newStore, types, useFakeClock } from '../helpers/memory-lock.js';
+import { breakLock } from '../../src/lock/break-lock.js';
+import { BUCKET, OBJECT, newLock, newStore, peer, types, useFakeClock } from '../helpers/memory-lock.js';
 
 beforeEach(useFakeClock);
 afterEach(() => vi.useRealTimers());
 
+const record = (store: ReturnType<typeof newStore>) => store.engine.getObject(BUCKET, OBJECT);
+
 describe('release', () => {
-  it('waits for a refresh in flight, then deletes: no false loss, no timer left', async () => {
+  it('waits for a refresh in flight, then marks the lock released: no false loss, no timer left', async () => {
     const store = newStore();
     const { lock, events } = newLock(store, { ttl: 20_000 });
     const lease = await lock.acquire();
@@ -18,74 +22,122 @@ describe('release', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(await releasing).toBe(true);
     expect(types(events)).toEqual(['acquired', 'refreshed', 'released']);
-    expect(store.engine.listObjects(BUCKET).items).toHaveLength(0);
+    // The object stays, released: it carries the fence for the next grant.
+    expect(record(store).metadata[META.state]).toBe('released');
+    expect(record(store).metadata[META.fence]).toBe(lease.token);
     expect(vi.getTimerCount()).toBe(0);
     await vi.advanceTimersByTimeAsync(60_000);
-    expect(store.requests.patch).toBe(1);
+    expect(store.requests.patch).toBe(2);
   });
 
-  it('retries a transient failure of the delete', async () => {
+  it('retries a transient failure of the release', async () => {
     const store = newStore();
     const { lock } = newLock(store);
     const lease = await lock.acquire();
-    store.faults.add({ kind: 'error', ops: ['delete'], status: 503, count: 2 });
+    store.faults.add({ kind: 'error', ops: ['patch'], status: 503, count: 2 });
     const releasing = lease.release();
     await vi.advanceTimersByTimeAsync(5_000);
     expect(await releasing).toBe(true);
-    expect(store.requests.delete).toBe(3);
+    expect(store.requests.patch).toBe(3);
   });
 
-  it('resolves a delete whose response was lost', async () => {
+  it('resolves a release whose answer was lost as a release, by re-reading', async () => {
     const store = newStore();
     const { lock } = newLock(store);
     const lease = await lock.acquire();
-    store.faults.add({ kind: 'commit-then-drop', ops: ['delete'], count: 1 });
+    store.faults.add({ kind: 'commit-then-drop', ops: ['patch'], count: 1 });
     const releasing = lease.release();
     await vi.advanceTimersByTimeAsync(5_000);
-    // The retry answered 404: the lease is gone either way, and nothing else was touched.
-    await expect(releasing).resolves.toBe(false);
-    expect(store.engine.listObjects(BUCKET).items).toHaveLength(0);
+    // The retry answered 412; the re-read showed our owner token, released: ours committed.
+    await expect(releasing).resolves.toBe(true);
+    expect(record(store).metadata[META.state]).toBe('released');
   });
 
-  it('reports, not throws, a lease that was already gone, and never deletes the successor', async () => {
+  it("adopts someone else's metadata patch and releases anyway", async () => {
+    const store = newStore();
+    const { lock } = newLock(store);
+    const lease = await lock.acquire();
+    store.engine.patchObject(BUCKET, OBJECT, { metadata: { team: 'data' } });
+    expect(await lease.release()).toBe(true);
+    expect(record(store).metadata).toMatchObject({ [META.state]: 'released', team: 'data' });
+  });
+
+  it('reports, not throws, a lease that was already gone, and never touches the successor', async () => {
     const store = newStore();
     const { lock, events } = newLock(store, { ttl: 10_000 });
     const lease = await lock.acquire();
     store.faults.add({ kind: 'error', ops: ['patch'], status: 503 });
-    const successor = newLock(store, { ttl: 10_000 }).lock.acquire();
+    const successor = newLock(peer(store), { ttl: 10_000, fair: false }).lock.acquire();
     await vi.advanceTimersByTimeAsync(15_000);
     const next = await successor;
     expect(lease.lost).toBe(true);
+    store.faults.clear();
     expect(await lease.release()).toBe(false);
     expect(events.at(-1)).toMatchObject({ type: 'released', alreadyLost: true });
-    expect(store.engine.getObject(BUCKET, OBJECT).generation.toString()).toBe(next.token);
-    store.faults.clear();
+    expect(record(store).generation.toString()).toBe(next.generation);
+    expect(record(store).metadata[META.state]).toBe('held');
     await next.release();
   });
 
-  it('deletes its own expired object on release when nobody took it over', async () => {
+  it('a lease broken by an operator is gone: release says so and changes nothing', async () => {
+    const store = newStore();
+    const { lock } = newLock(store, { ttl: 10_000 });
+    const lease = await lock.acquire();
+    expect(
+      await breakLock({ bucket: BUCKET, object: OBJECT, token: lease.token, store, force: true }),
+    ).toMatchObject({
+      status: 'broken',
+    });
+    const broken = record(store);
+    expect(await lease.release()).toBe(false);
+    expect(record(store).metageneration).toBe(broken.metageneration);
+  });
+
+  it('marks its own expired object released when nobody took it over', async () => {
     const store = newStore();
     const { lock } = newLock(store, { ttl: 10_000 });
     const lease = await lock.acquire();
     store.faults.add({ kind: 'error', ops: ['patch'], status: 503 });
     await vi.advanceTimersByTimeAsync(9_000);
     expect(lease.lost).toBe(true);
+    store.faults.clear();
     expect(await lease.release()).toBe(false);
-    expect(store.engine.listObjects(BUCKET).items).toHaveLength(0);
+    expect(record(store).metadata[META.state]).toBe('released');
+  });
+
+  it('gives up within its bound during an outage, says the lock is left to expire, and stops', async () => {
+    const store = newStore();
+    const { lock, events } = newLock(store, { ttl: 60_000 });
+    const lease = await lock.acquire();
+    store.faults.add({ kind: 'error', ops: ['patch'], status: 503 });
+    let settled = false;
+    const releasing = lease.release().finally(() => (settled = true));
+    releasing.catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(settled).toBe(true);
+    const error = await releasing.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).message).toMatch(/left to expire in \d+ s/);
+    expect(events.at(-1)).toMatchObject({
+      type: 'release-failed',
+      expiresInMs: expect.any(Number) as number,
+    });
+    expect(lease.signal.aborted).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('rejects with the StorageError on a 403, once, and stops refreshing', async () => {
     const store = newStore();
     const { lock } = newLock(store);
     const lease = await lock.acquire();
-    store.faults.add({ kind: 'error', ops: ['delete'], status: 403 });
+    store.faults.add({ kind: 'error', ops: ['patch'], status: 403 });
     const error = await lease.release().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).status).toBe(403);
-    expect(store.requests.delete).toBe(1);
+    expect(store.requests.patch).toBe(1);
     await expect(lease.release()).rejects.toBe(error);
     await vi.advanceTimersByTimeAsync(120_000);
-    expect(store.requests.patch).toBe(0);
+    expect(store.requests.patch).toBe(1);
   });
 
   it('aborts the signal on release with an AbortError, not a LockLostError', async () => {

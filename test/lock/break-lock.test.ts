@@ -1,56 +1,94 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { META } from '../../src/core/lock-object.js';
 import { ConfigurationError } from '../../src/errors/configuration-error.js';
+import type { LockLostError } from '../../src/errors/lock-lost-error.js';
 import { breakLock } from '../../src/lock/break-lock.js';
-import { lockBody, lockMetadata } from '../../src/core/lock-object.js';
-import { MemoryStore } from '../../src/testing/memory-store.js';
+import { BUCKET, OBJECT, newLock, newStore, peer, useFakeClock } from '../helpers/memory-lock.js';
 
-async function setup() {
-  const store = new MemoryStore({ buckets: ['bkt'] });
-  const h = { ownerToken: 'o', ttl: 60_000, host: 'h', pid: 1, description: undefined };
-  const { object } = await store.insert('bkt', 'lock', { metadata: lockMetadata(h), body: lockBody(h) });
-  return { store, token: object.generation };
+beforeEach(useFakeClock);
+afterEach(() => vi.useRealTimers());
+
+/** A lease held by a process that stopped refreshing (crashed): its lock object, and its token. */
+async function setup(crashed = true) {
+  const store = newStore();
+  const { lock } = newLock(store, { ttl: 60_000 });
+  const lease = await lock.acquire();
+  if (crashed) store.faults.add({ kind: 'error', status: 503, ops: ['patch'] }); // no refresh gets through
+  const operator = peer(store);
+  return { store, operator, lease, token: lease.token };
 }
 
+const target = { bucket: BUCKET, object: OBJECT };
+
 describe('breakLock', () => {
-  it('deletes exactly the named lease, in one request', async () => {
-    const { store, token } = await setup();
-    await expect(breakLock({ bucket: 'bkt', object: 'lock', token, store })).resolves.toEqual({
+  it('ends exactly the named stale lease: one read, one patch pinned to it; the object stays', async () => {
+    const { store, operator, lease, token } = await setup();
+    await vi.advanceTimersByTimeAsync(30_000); // not refreshed for longer than its refresh interval
+    await expect(breakLock({ ...target, token, store: operator })).resolves.toEqual({
       status: 'broken',
       token,
     });
-    expect(store.requestCount).toBe(2); // the insert in setup, then one delete
-    expect((await store.get('bkt', 'lock')).object).toBeNull();
+    expect(operator.requests).toMatchObject({ get: 1, patch: 1, delete: 0 });
+    const object = store.engine.getObject(BUCKET, OBJECT);
+    expect(object.metadata[META.state]).toBe('released');
+    expect(object.metadata[META.fence]).toBe(token);
+    store.faults.clear();
+    // Its holder, still running, learns at its next refresh: someone else's owner token.
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect((lease.signal.reason as LockLostError).reason).toBe('taken');
+    // The next holder continues the chain.
+    const next = await newLock(operator).lock.acquire();
+    expect(BigInt(next.token)).toBe(BigInt(token) + 1n);
   });
 
-  it('changes nothing with a wrong or old token', async () => {
-    const { store, token } = await setup();
-    const old = (BigInt(token) - 1n).toString();
-    await expect(breakLock({ bucket: 'bkt', object: 'lock', token: old, store })).resolves.toEqual({
-      status: 'token-mismatch',
+  it('refuses a lease refreshed within its refresh interval, unless forced', async () => {
+    const { operator, lease, token } = await setup(false);
+    await vi.advanceTimersByTimeAsync(16_000); // refreshed at 15 s: alive
+    const refused = await breakLock({ ...target, token, store: operator });
+    expect(refused).toMatchObject({ status: 'live', token, refreshInterval: 15_000 });
+    expect(refused.status === 'live' && refused.refreshedMsAgo).toBeLessThanOrEqual(15_000);
+    expect(operator.requests.patch).toBe(0);
+    expect(lease.lost).toBe(false);
+    await expect(breakLock({ ...target, token, store: operator, force: true })).resolves.toEqual({
+      status: 'broken',
+      token,
     });
-    expect((await store.get('bkt', 'lock')).object?.generation).toBe(token);
   });
 
-  it('says so when there is no lock', async () => {
-    const { store, token } = await setup();
-    await expect(breakLock({ bucket: 'bkt', object: 'nothing', token, store })).resolves.toEqual({
+  it('changes nothing with a wrong or old token, and says what is there', async () => {
+    const { operator, token } = await setup();
+    await vi.advanceTimersByTimeAsync(30_000);
+    const old = (BigInt(token) - 1n).toString();
+    const result = await breakLock({ ...target, token: old, store: operator });
+    expect(result).toMatchObject({ status: 'token-mismatch', current: { token } });
+    expect(operator.requests.patch).toBe(0);
+  });
+
+  it('says so when there is no lock, or when it is free already', async () => {
+    const { store, operator, lease, token } = await setup(false);
+    await expect(breakLock({ bucket: BUCKET, object: 'nothing', token, store: operator })).resolves.toEqual({
       status: 'not-found',
     });
+    await lease.release();
+    await expect(breakLock({ ...target, token, store: operator })).resolves.toEqual({
+      status: 'token-mismatch',
+      current: 'free',
+    });
+    expect(store.engine.getObject(BUCKET, OBJECT).metadata[META.state]).toBe('released');
   });
 
   it.each(['', '0', 'abc', '-5', '12 ', '1e9'])('refuses token %j without any request', async (bad) => {
-    const { store } = await setup();
-    await expect(breakLock({ bucket: 'bkt', object: 'lock', token: bad, store })).rejects.toBeInstanceOf(
+    const { operator } = await setup();
+    await expect(breakLock({ ...target, token: bad, store: operator })).rejects.toBeInstanceOf(
       ConfigurationError,
     );
-    expect(store.requests.delete).toBe(0);
+    expect(operator.requestCount).toBe(0);
   });
 
   it('passes other failures through', async () => {
-    const { store, token } = await setup();
-    store.faults.add({ kind: 'error', ops: ['delete'], status: 403 });
-    await expect(breakLock({ bucket: 'bkt', object: 'lock', token, store })).rejects.toMatchObject({
-      status: 403,
-    });
+    const { operator, token } = await setup();
+    await vi.advanceTimersByTimeAsync(30_000);
+    operator.faults.add({ kind: 'error', ops: ['patch'], status: 403 });
+    await expect(breakLock({ ...target, token, store: operator })).rejects.toMatchObject({ status: 403 });
   });
 });

@@ -1,23 +1,42 @@
 import { describe, expect, it } from 'vitest';
 import { listLocks } from '../../src/lock/list-locks.js';
-import { lockBody, lockMetadata } from '../../src/core/lock-object.js';
+import { grantMetadata, META } from '../../src/core/lock-object.js';
 import { MemoryStore } from '../../src/testing/memory-store.js';
 
 const holder = (ttl: number, description?: string) => ({
   ownerToken: 'owner-secret',
   ttl,
+  refreshInterval: ttl / 4,
   host: 'box',
   pid: 42,
   description,
 });
 
-async function putLock(store: MemoryStore, name: string, ttl = 60_000, description?: string) {
-  const h = holder(ttl, description);
-  const { object } = await store.insert('bkt', name, { metadata: lockMetadata(h), body: lockBody(h) });
+async function putLock(store: MemoryStore, name: string, ttl = 60_000, description?: string, extra = {}) {
+  const metadata = { ...grantMetadata(holder(ttl, description), 9n, false), ...extra };
+  const { object } = await store.insert('bkt', name, { metadata, body: '' });
   return object;
 }
 
 describe('listLocks', () => {
+  it('tells held, free and waiting apart, judged by the listing itself (one request)', async () => {
+    const store = new MemoryStore({ buckets: ['bkt'] });
+    await putLock(store, 'held');
+    await putLock(store, 'free', 60_000, undefined, { [META.state]: 'released' });
+    await store.insert('bkt', 'held.queue/ticket-1', {
+      metadata: grantMetadata({ ...holder(60_000, 'waiter'), kind: 'ticket' }, 1n, false),
+      body: '',
+    });
+    const before = store.requestCount;
+    const entries = await listLocks({ bucket: 'bkt', store });
+    expect(store.requestCount - before).toBe(1);
+    expect(entries.map((entry) => [entry.name, entry.state])).toEqual([
+      ['free', 'free'],
+      ['held', 'held'],
+      ['held.queue/ticket-1', 'waiting'],
+    ]);
+  });
+
   it('lists nothing in an empty bucket, with no request beyond the listing', async () => {
     const store = new MemoryStore({ buckets: ['bkt'] });
     expect(await listLocks({ bucket: 'bkt', store })).toEqual([]);
@@ -42,7 +61,8 @@ describe('listLocks', () => {
     expect(store.requests.list).toBe(4);
     expect(entries[0]).toMatchObject({
       url: 'gs://bkt/jobs/j0',
-      info: { host: 'box', pid: 42, expired: false },
+      state: 'held',
+      info: { host: 'box', pid: 42, expired: false, token: '9' },
     });
     expect(JSON.stringify(entries)).not.toContain('owner-secret');
   });
@@ -64,11 +84,12 @@ describe('listLocks', () => {
     await putLock(store, 'good');
     await store.insert('bkt', 'readme.txt', { metadata: {}, body: 'hello' });
     await store.insert('bkt', 'bad-ttl', {
-      metadata: { ...lockMetadata(holder(1000)), 'gcs-lock-ttl-ms': 'soon' },
+      metadata: { ...grantMetadata(holder(1000), 1n, false), 'gcs-lock-ttl-ms': 'soon' },
       body: '',
     });
     const entries = await listLocks({ bucket: 'bkt', store });
     expect(entries.find((e) => e.name === 'good')?.problem).toBeUndefined();
+    expect(entries.find((e) => e.name === 'readme.txt')?.state).toBe('not-a-lock');
     expect(entries.find((e) => e.name === 'readme.txt')?.problem).toMatch(/gcs-lock-version is missing/);
     expect(entries.find((e) => e.name === 'bad-ttl')?.problem).toMatch(/gcs-lock-ttl-ms/);
   });

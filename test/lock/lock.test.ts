@@ -2,22 +2,26 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigurationError } from '../../src/errors/configuration-error.js';
 import { LockLostError } from '../../src/errors/lock-lost-error.js';
 import { Lock } from '../../src/lock/lock.js';
-import { BUCKET, OBJECT, URL, newLock, newStore, types, useFakeClock } from '../helpers/memory-lock.js';
+import { BUCKET, OBJECT, URL, newLock, newStore, peer, types, useFakeClock } from '../helpers/memory-lock.js';
 
 beforeEach(useFakeClock);
 afterEach(() => vi.useRealTimers());
 
 describe('Lock', () => {
-  it('acquires and releases with exactly two requests when uncontended', async () => {
+  it('acquires and releases with one read, one grant and one release the first time, two after', async () => {
     const store = newStore();
     const { lock, events } = newLock(store);
     const lease = await lock.acquire();
-    expect(store.engine.getObject(BUCKET, OBJECT).generation.toString()).toBe(lease.token);
+    expect(store.engine.getObject(BUCKET, OBJECT).generation.toString()).toBe(lease.generation);
     expect(await lease.release()).toBe(true);
-    expect(store.requests).toMatchObject({ insert: 1, delete: 1, get: 0, patch: 0 });
-    expect(store.requestCount).toBe(2);
-    expect(() => store.engine.getObject(BUCKET, OBJECT)).toThrow(/No such object/);
+    expect(store.requests).toMatchObject({ get: 1, insert: 1, patch: 1, delete: 0 });
+    expect(store.engine.getObject(BUCKET, OBJECT).metadata['gcs-lock-state']).toBe('released');
     expect(types(events)).toEqual(['acquired', 'released']);
+    // Warm: this process released it last, so it knows the generation and the fence.
+    const again = await lock.acquire();
+    expect(await again.release()).toBe(true);
+    expect(store.requests).toMatchObject({ get: 1, insert: 2, patch: 2, delete: 0 });
+    expect(BigInt(again.token)).toBe(BigInt(lease.token) + 1n);
   });
 
   it('makes no request and arms no timer until asked, however many locks exist', () => {
@@ -28,12 +32,13 @@ describe('Lock', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('holds exactly one timer per held lease, and none after release', async () => {
+  it('holds exactly one timer per held lease (and one for the process), and none after release', async () => {
     const store = newStore();
     const leases = await Promise.all(
       Array.from({ length: 20 }, (_, i) => new Lock(`gs://${BUCKET}/lock-${i}`, { store }).acquire()),
     );
-    expect(vi.getTimerCount()).toBe(20);
+    // One timer per lease, and one process-wide watch that sees a resume from suspend.
+    expect(vi.getTimerCount()).toBe(21);
     await Promise.all(leases.map((lease) => lease.release()));
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -50,9 +55,11 @@ describe('Lock', () => {
   it('tryAcquire returns null while someone holds the lock, without writing twice', async () => {
     const store = newStore();
     const holder = await newLock(store).lock.acquire();
-    const { lock, events } = newLock(store, { description: 'second' });
+    const other = peer(store);
+    const { lock, events } = newLock(other, { description: 'second' });
     expect(await lock.tryAcquire()).toBeNull();
-    expect(store.requests.insert).toBe(2);
+    // It read the lock, saw it held, and wrote nothing.
+    expect(other.requests).toMatchObject({ get: 1, insert: 0 });
     expect(events[0]).toMatchObject({ type: 'contended', holder: { token: holder.token, pid: process.pid } });
     await holder.release();
   });
@@ -65,13 +72,13 @@ describe('Lock', () => {
       await using lease = await lock.acquire();
       token = lease.token;
     }
-    expect(store.engine.listObjects(BUCKET).items).toHaveLength(0);
+    expect(store.engine.getObject(BUCKET, OBJECT).metadata['gcs-lock-state']).toBe('released');
     const lease = await lock.acquire();
     expect(lease.token).not.toBe(token);
     const [first, second] = await Promise.all([lease.release(), lease.release()]);
     expect([first, second]).toEqual([true, true]);
     expect(await lease.release()).toBe(true);
-    expect(store.requests.delete).toBe(2);
+    expect(store.requests.patch).toBe(2);
   });
 
   it('run releases even when fn throws, and keeps the error of fn', async () => {
@@ -79,7 +86,7 @@ describe('Lock', () => {
     const { lock } = newLock(store);
     const failure = new Error('the job failed');
     await expect(lock.run(() => Promise.reject(failure))).rejects.toBe(failure);
-    expect(store.engine.listObjects(BUCKET).items).toHaveLength(0);
+    expect(store.engine.getObject(BUCKET, OBJECT).metadata['gcs-lock-state']).toBe('released');
     await expect(
       lock.run(async (signal, lease) => `${signal.aborted} ${lease.token.length > 0}`),
     ).resolves.toBe('false true');

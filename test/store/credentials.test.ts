@@ -58,6 +58,9 @@ describe('user-supplied auth client', () => {
         }),
       (r, res) => res.writeHead(500).end(`\x00garbage ${echo(r)} \xff`),
       (r, res) => res.writeHead(200).end(`not json ${echo(r)}`),
+      // A redirect whose location carries the token in its path or as userinfo.
+      (r, res) => res.writeHead(302, { location: `${stub.url}/${echo(r).split(' ')[1]}/elsewhere` }).end(),
+      (r, res) => res.writeHead(307, { location: `http://${echo(r).split(' ')[1]}@example.invalid/x` }).end(),
       (_, res) => res.socket?.destroy(),
     ];
     let errors = 0;

@@ -16,10 +16,27 @@ describe('monotonicNow', () => {
     expect(monotonicNow() - start).toBe(1234);
   });
 
-  it('does not follow the wall clock', () => {
+  it('ignores a wall clock stepped back: it never goes back', () => {
     const start = monotonicNow();
     vi.setSystemTime(Date.now() - 3_600_000);
     expect(monotonicNow()).toBe(start);
+    vi.advanceTimersByTime(10);
+    expect(monotonicNow()).toBe(start + 10);
+  });
+
+  it('counts a suspend: the wall clock ran on while the monotonic clock stood still', () => {
+    const start = monotonicNow();
+    // After a suspend, CLOCK_MONOTONIC has not moved; the wall clock has.
+    vi.setSystemTime(Date.now() + 90_000);
+    expect(monotonicNow() - start).toBe(90_000);
+  });
+
+  it('counts a suspend that follows a backward step of the wall clock', () => {
+    const start = monotonicNow();
+    vi.setSystemTime(Date.now() - 3_600_000);
+    monotonicNow();
+    vi.setSystemTime(Date.now() + 60_000);
+    expect(monotonicNow() - start).toBe(60_000);
   });
 });
 
@@ -99,6 +116,16 @@ describe('timeoutSignal', () => {
     const reason = signal.reason as DOMException;
     expect(reason).toBeInstanceOf(DOMException);
     expect(reason).toMatchObject({ name: 'TimeoutError', message: 'request took too long' });
+  });
+
+  it("aborts with the parent's reason when the parent aborts first", () => {
+    const parent = new AbortController();
+    const { signal, clear } = timeoutSignal(5000, 'x', parent.signal);
+    const reason = new Error('caller gave up');
+    parent.abort(reason);
+    expect(signal.reason).toBe(reason);
+    clear();
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('never aborts once cleared, and leaves no timer behind', () => {

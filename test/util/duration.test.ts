@@ -8,8 +8,14 @@ describe('duration', () => {
     expect(duration('ttl', 2_000, 1_000, 2_000)).toBe(2_000);
   });
 
+  it('rounds to whole milliseconds, because lock metadata carries integers', () => {
+    expect(duration('ttl', 0.1 * 3 * 100_000, 1_000, 60_000)).toBe(30_000);
+    expect(duration('ttl', 1_000.6, 1_000, 2_000)).toBe(1_001);
+  });
+
   it.each([
     [999, 'got 999'],
+    [999.4, 'got 999.4'],
     [2_001, 'got 2001'],
     [Number.NaN, 'got NaN'],
     [Infinity, 'got Infinity'],

@@ -1,5 +1,4 @@
-import { breakLock } from '../../lock/break-lock.js';
-import { parseLockObject } from '../../core/lock-object.js';
+import { breakLock, type BreakLockResult } from '../../lock/break-lock.js';
 import { parseLockUrl } from '../../util/lock-url.js';
 import {
   expectPositionals,
@@ -9,18 +8,20 @@ import {
   usageFromConfiguration,
 } from '../args.js';
 import { ExitCode } from '../exit-codes.js';
-import { formatHolder } from '../format.js';
+import { formatDuration, formatHolder } from '../format.js';
 import { BREAK_HELP } from '../help.js';
 import { cliStore, ENDPOINT_OPTION } from '../store.js';
 
 /**
- * `gcs-lock break gs://BUCKET/OBJECT --token TOKEN`: one delete pinned to that generation. Exits 0
- * when that lease was ended, 1 when nothing changed (and says what is there now).
+ * `gcs-lock break gs://BUCKET/OBJECT --token TOKEN [--force]`: one read, then one patch pinned to that
+ * lease that marks it released. Exits 0 when that lease was ended, 1 when nothing changed (and says
+ * what is there now, or that the lease is alive and needs --force).
  */
 export async function breakCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine('break', args, {
     ...ENDPOINT_OPTION,
     token: { type: 'string' },
+    force: { type: 'boolean' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -36,36 +37,60 @@ export async function breakCommand(args: string[]): Promise<number> {
         `the lease you mean to end, then \`gcs-lock break ${url} --token TOKEN\`.`,
     );
   }
-  const store = cliStore(values.endpoint);
-  let result;
+  let result: BreakLockResult;
   try {
-    result = await breakLock({ ...target, token: values.token, store });
+    result = await breakLock({
+      ...target,
+      token: values.token,
+      store: cliStore(values.endpoint),
+      force: values.force ?? false,
+    });
   } catch (error) {
     usageFromConfiguration(error);
   }
-  if (result.status === 'broken') {
-    if (values.json) process.stdout.write(`${JSON.stringify({ url, broken: true, token: result.token })}\n`);
-    else process.stderr.write(`gcs-lock: broke ${url} (token ${result.token}); the lock is free\n`);
-    return ExitCode.OK;
+  if (values.json) process.stdout.write(`${JSON.stringify(jsonResult(url, result))}\n`);
+  process.stderr.write(`gcs-lock: ${describe(url, values.token, result)}\n`);
+  return result.status === 'broken' ? ExitCode.OK : ExitCode.CONFLICT;
+}
+
+function describe(url: string, token: string, result: BreakLockResult): string {
+  switch (result.status) {
+    case 'broken':
+      return `broke ${url} (token ${result.token}); the lock is free. If its holder still runs, it learns at its next refresh.`;
+    case 'live':
+      return (
+        `did not break ${url}: token ${token} was refreshed ${formatDuration(result.refreshedMsAgo)} ago ` +
+        `(it refreshes every ${formatDuration(result.refreshInterval)}), so its holder, ` +
+        `${formatHolder(result.holder)}, is alive. Breaking it anyway (--force) lets that holder run on ` +
+        `until its next refresh, up to ${formatDuration(result.refreshInterval)}, beside the next holder.`
+      );
+    case 'token-mismatch':
+      return (
+        `did not break ${url}: token ${token} is not the current lease; nothing changed. ` +
+        (result.current === 'free'
+          ? 'The lock is free.'
+          : `It is now held by ${formatHolder(result.current)}, token ${result.current.token}.`)
+      );
+    case 'not-found':
+      return `did not break ${url}: there is no lock object; nothing changed.`;
   }
-  // Nothing changed. Say what is there now, so the operator can decide again with fresh facts.
-  const { object, serverTime } = await store.get(target.bucket, target.object);
-  let now = 'there is no lock object (it was released or broken already)';
-  let current: string | undefined;
-  if (object) {
-    const parsed = parseLockObject(url, object, serverTime);
-    current = object.generation;
-    now = parsed.ok
-      ? `it is now held by ${formatHolder(parsed.lock.info)}, token ${parsed.lock.info.token}`
-      : `the object there (generation ${object.generation}) is not a gcs-lock lock: ${parsed.problem}`;
+}
+
+function jsonResult(url: string, result: BreakLockResult): Record<string, unknown> {
+  const base = { url, broken: result.status === 'broken', status: result.status };
+  switch (result.status) {
+    case 'broken':
+      return { ...base, token: result.token };
+    case 'live':
+      return {
+        ...base,
+        token: result.token,
+        refreshedMsAgo: result.refreshedMsAgo,
+        refreshInterval: result.refreshInterval,
+      };
+    case 'token-mismatch':
+      return { ...base, currentToken: result.current === 'free' ? null : result.current.token };
+    case 'not-found':
+      return base;
   }
-  if (values.json) {
-    process.stdout.write(
-      `${JSON.stringify({ url, broken: false, reason: result.status, currentToken: current ?? null })}\n`,
-    );
-  }
-  process.stderr.write(
-    `gcs-lock: did not break ${url}: token ${values.token} is not the current lease; nothing changed. ${now}.\n`,
-  );
-  return ExitCode.CONFLICT;
 }

@@ -30,23 +30,30 @@ describe('gcs-lock break', () => {
       '-e',
       UNTIL_ORPHANED,
     ]);
-    await until(() => server.object('victim') !== undefined);
-    const token = server.object('victim')!.generation.toString();
+    await until(() => server.heldToken('victim') !== undefined);
+    const token = server.heldToken('victim')!;
     const wrong = (BigInt(token) - 1n).toString();
 
     const refused = await runCli(['break', url, '--token', wrong, '--endpoint', server.url]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/nothing changed/);
     expect(refused.stderr).toContain(`token ${token}`); // what is there now
-    expect(server.object('victim')?.generation.toString()).toBe(token);
+    expect(server.heldToken('victim')).toBe(token);
 
     const notANumber = await runCli(['break', url, '--token', 'latest', '--endpoint', server.url]);
     expect(notANumber.code).toBe(64);
-    expect(server.object('victim')?.generation.toString()).toBe(token);
+    expect(server.heldToken('victim')).toBe(token);
 
-    const broken = await runCli(['break', url, '--token', token, '--endpoint', server.url]);
+    // Its holder refreshes every 0.5 s: alive, so not broken without --force.
+    const live = await runCli(['break', url, '--token', token, '--endpoint', server.url]);
+    expect(live.code).toBe(1);
+    expect(live.stderr).toMatch(/is alive.*--force/s);
+    expect(server.heldToken('victim')).toBe(token);
+
+    const broken = await runCli(['break', url, '--token', token, '--force', '--endpoint', server.url]);
     expect(broken.code).toBe(0);
-    expect(server.object('victim')).toBeUndefined();
+    expect(server.heldToken('victim')).toBeUndefined();
+    expect(server.object('victim')?.metadata['gcs-lock-state']).toBe('released');
     // The holder learns at its next refresh: its command is terminated and it exits 75.
     expect((await holder.done).code).toBe(75);
   });
@@ -65,8 +72,7 @@ describe('gcs-lock break', () => {
     expect(JSON.parse(result.stdout)).toEqual({
       url: `gs://${BUCKET}/gone`,
       broken: false,
-      reason: 'not-found',
-      currentToken: null,
+      status: 'not-found',
     });
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockBody, lockMetadata } from '../../../src/core/lock-object.js';
+import { grantMetadata } from '../../../src/core/lock-object.js';
 import { ensureBuilt, runCli } from '../helpers.js';
 import { BUCKET, lockServer } from '../lock-server.js';
 
@@ -8,11 +8,18 @@ beforeAll(async () => {
   await ensureBuilt();
   server = await lockServer();
   const put = (name: string, ttl: number, description?: string): void => {
-    const holder = { ownerToken: 'secret-owner', ttl, host: 'box', pid: 7, description };
+    const holder = {
+      ownerToken: 'secret-owner',
+      ttl,
+      refreshInterval: ttl / 4,
+      host: 'box',
+      pid: 7,
+      description,
+    };
     server.engine.insertObject(BUCKET, name, {
-      data: Buffer.from(lockBody(holder)),
+      data: Buffer.alloc(0),
       contentType: 'application/json',
-      metadata: lockMetadata(holder),
+      metadata: grantMetadata(holder, 5n, false),
     });
   };
   put('jobs/a', 600_000, 'job a');

@@ -37,7 +37,7 @@ describe('gcs-lock run', () => {
       expect(intervals[i]!.start).toBeGreaterThanOrEqual(intervals[i - 1]!.end);
       expect(intervals[i]!.token).toBeGreaterThan(intervals[i - 1]!.token);
     }
-    expect(server.object(name)).toBeUndefined(); // every run released
+    expect(server.heldToken(name)).toBeUndefined(); // every run released
   });
 
   it('gives the command GCS_LOCK_TOKEN and GCS_LOCK_URL, and argv exactly as given (no shell)', async () => {
@@ -68,14 +68,14 @@ describe('gcs-lock run', () => {
     expect(
       (await runCli(['run', url, ...common(), '--', ...node("process.kill(process.pid, 'SIGTERM')")])).code,
     ).toBe(143);
-    expect(server.object(name)).toBeUndefined();
+    expect(server.heldToken(name)).toBeUndefined();
   });
 
   it('exits 127 for a command that does not exist, and releases the lock', async () => {
     const result = await runCli(['run', url, ...common(), '--', 'no-such-command-gcs-lock']);
     expect(result.code).toBe(127);
     expect(result.stderr).toMatch(/command not found: no-such-command-gcs-lock/);
-    expect(server.object(name)).toBeUndefined();
+    expect(server.heldToken(name)).toBeUndefined();
   });
 
   it('-n on a held lock exits with the conflict code without running the command', async () => {
@@ -133,7 +133,7 @@ describe('gcs-lock run', () => {
     expect(server.object(name)?.generation).toBe(holderGeneration);
     holder.child.kill('SIGTERM');
     await holder.done;
-    expect(server.object(name)).toBeUndefined();
+    expect(server.heldToken(name)).toBeUndefined();
   });
 
   it('forwards SIGINT/SIGTERM to the running command', async () => {

@@ -36,7 +36,7 @@ describe('gcs-lock status', () => {
       UNTIL_ORPHANED,
     ]);
     await until(() => server.object('held') !== undefined);
-    const token = server.object('held')!.generation.toString();
+    const token = server.heldToken('held')!;
 
     const human = await runCli(['status', url('held'), '--endpoint', server.url]);
     expect(human.code).toBe(0);

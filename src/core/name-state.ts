@@ -1,0 +1,42 @@
+import type { ObjectStore } from '../store/object-store.js';
+
+/** What this process last knew of a lock object, from its own writes and reads. A hint, never proof. */
+export interface KnownVersion {
+  generation: string;
+  metageneration: string;
+  fence: bigint;
+  state: 'held' | 'released';
+  queued: boolean;
+}
+
+/** How an attempt that was given up with a create in flight ended up. */
+export type CleanupOutcome = 'clean' | 'unconfirmed';
+
+/**
+ * What every `Lock` of one lock name in this process shares (one per store, bucket and object): the
+ * last version this process knew, so that acquiring again after our own release is one insert with no
+ * read; and the clean-ups still running for attempts given up mid-request.
+ */
+export interface NameState {
+  known: KnownVersion | undefined;
+  readonly cleanups: Set<Promise<CleanupOutcome>>;
+  /** Outcomes of clean-ups that finished since the last `settle`. */
+  readonly finished: CleanupOutcome[];
+}
+
+const registry = new WeakMap<ObjectStore, Map<string, NameState>>();
+
+export function nameStateFor(store: ObjectStore, bucket: string, object: string): NameState {
+  let names = registry.get(store);
+  if (!names) {
+    names = new Map();
+    registry.set(store, names);
+  }
+  const key = `${bucket}/${object}`;
+  let state = names.get(key);
+  if (!state) {
+    state = { known: undefined, cleanups: new Set(), finished: [] };
+    names.set(key, state);
+  }
+  return state;
+}
