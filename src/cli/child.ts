@@ -25,7 +25,8 @@ export interface RunningChild {
   signal(signal: NodeJS.Signals): boolean;
   /** Ctrl-Z: stops the whole group (SIGSTOP: a group in a session of its own ignores SIGTSTP). */
   stop(): void;
-  /** After a stop: lets the group run again. */
+  /** After `stop`: lets the group run again. Nothing otherwise (a SIGCONT that systemd sends every
+   * process after its SIGTERM reached the command already). */
   resume(): void;
   /** SIGTERM to the group now, SIGKILL after `graceMs` to whatever is left of it then. Once only. */
   terminate(graceMs: number, onKill?: () => void): void;
@@ -97,6 +98,7 @@ export function startChild(
       if (send('SIGSTOP')) stopped = true;
     },
     resume() {
+      if (!stopped) return;
       stopped = false;
       send('SIGCONT');
     },

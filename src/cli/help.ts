@@ -210,7 +210,7 @@ with the ttl. Exits 0 when every check passes, 1 otherwise.
 Options:
   --workers N       worker processes (default 5, from 2 to 20)
   --rounds N        critical sections per worker (default 2)
-  --ttl DURATION    lease ttl (default 3s)
+  --ttl DURATION    lease ttl (default 3s; from 1s to 1m)
   -h, --help
 
 Example:

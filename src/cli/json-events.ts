@@ -8,6 +8,7 @@ export type CliEvent =
   | { type: 'signal-not-forwarded'; signal: string; reason: string }
   | { type: 'leftovers'; pgid: number }
   | { type: 'releasing'; url: string }
+  | { type: 'no-answer-yet'; endpoint: string; afterMs: number }
   | { type: 'left-to-expire'; reason: string; expiresAt: string | undefined }
   | { type: 'kill'; signal: string; reason: string }
   | { type: 'interrupted'; signal: string }

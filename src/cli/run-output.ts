@@ -41,6 +41,7 @@ export class RunOutput {
     this.#quiet = options.quiet;
     this.progress = new WaitProgress(process.stderr, url, { enabled: !options.quiet && !this.#json });
     this.notice = new StorageNotice((message) => this.warn(message));
+    this.notice.onSlow = (endpoint, afterMs) => this.emit({ type: 'no-answer-yet', endpoint, afterMs });
   }
 
   emit(event: CliEvent | RunLockEvent): void {

@@ -36,6 +36,8 @@ export class StorageNotice {
   #lastSaid = 0;
   #slowTimer: NodeJS.Timeout | undefined;
   #slowSaid = false;
+  /** Told too when the first request has no answer yet (for `--json`, where `say` is silent). */
+  onSlow: ((endpoint: string, afterMs: number) => void) | undefined;
 
   constructor(say: (message: string) => void, now: () => number = () => performance.now()) {
     this.#say = say;
@@ -53,6 +55,7 @@ export class StorageNotice {
     const requestTimeoutMs = settings.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
     this.#slowTimer = setTimeout(() => {
       this.#slowSaid = true;
+      this.onSlow?.(where, SLOW_AFTER_MS);
       this.#say(
         `no answer from storage at ${where} after ${formatDuration(SLOW_AFTER_MS)}; still trying ` +
           `(a request is given up after ${formatDuration(requestTimeoutMs)}, then retried; --request-timeout changes that)`,

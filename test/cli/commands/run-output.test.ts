@@ -77,6 +77,19 @@ describe('gcs-lock run when storage does not answer', () => {
       );
       run.child.kill('SIGINT');
       expect((await run.done).code).toBe(130);
+      const json = startCli([
+        'run',
+        url,
+        ...common(),
+        '--request-timeout',
+        '3s',
+        '--json',
+        '--',
+        ...node(''),
+      ]);
+      await json.waitForOutput(`"event":"no-answer-yet","endpoint":"${server.url}","afterMs":2000`);
+      json.child.kill('SIGINT');
+      await json.done;
     });
   });
 
