@@ -111,6 +111,15 @@ describe('torture checker: each new fault kind, old behaviour flagged, fixed beh
       .build();
     expect(kinds(fixed)).toEqual([]);
     expect(check(fixed).figures.releasesFailed).toBe(2); // the event, and the rejected release()
+    // A lease that expired before its release has no time left to retry in: 5 s is too long.
+    const expired = (releasedAt: number): HistoryEvent[] =>
+      successor(libHolder(), 2700)
+        .w('w0.0', 2200, { type: 'lost', ...lease, reason: 'expired' })
+        .w('w0.0', 2210, { type: 'release-start', ...lease })
+        .w('w0.0', releasedAt, { type: 'released', ...lease, result: false })
+        .build();
+    expect(kinds(expired(7210))).toEqual(['slow-release']);
+    expect(kinds(expired(2300))).toEqual([]);
   });
 
   it('cli-kill: a command must not outlive a SIGKILLed gcs-lock past the lease', () => {

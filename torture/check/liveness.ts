@@ -10,7 +10,8 @@ import { ms, ofType, type Flag, type Of } from './types.js';
  *   lock was granted again within ttl + one poll + slack of the moment someone wanted it
  *   (`slow-takeover`);
  * - a release ended by the lease's deadline, however storage behaved (`slow-release`; `pollMax` of
- *   scheduling slack);
+ *   scheduling slack): issue 10 #8 and spec §7 bound it by the time left, so a lease that expired
+ *   before its release has none to retry in;
  * - at the end no lock object is still held and unexpired, and no waiter's ticket is live.
  */
 export function checkLiveness(
@@ -65,8 +66,9 @@ export function checkLiveness(
       flag(
         'slow-release',
         `worker ${lease.worker} (${lease.src}): releasing token ${lease.token} took ${Math.round(took)} ms from ${ms(lease.releaseAt)}, ` +
-          `past its lease's deadline ${ms(deadline)}`,
-        lease.events.filter((event) => event.mono >= lease.releaseAt!),
+          `past its lease's deadline ${ms(deadline)}` +
+          (deadline <= lease.releaseAt ? ' (the lease had expired already: no time was left to retry)' : ''),
+        lease.events.filter((event) => event.mono >= Math.min(lease.releaseAt!, lease.lostAt ?? Infinity)),
       );
     }
   }
