@@ -1,8 +1,9 @@
 import { afterAll, beforeAll } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import { GcsStore } from '../../src/store/gcs-store.js';
-import { lockBehaviour } from '../shared/lock-behaviour.js';
+import { lockBehaviour, type Backend } from '../shared/lock-behaviour.js';
 import { lockEdges } from '../shared/lock-edges.js';
+import { lockFairness } from '../shared/lock-fairness.js';
 
 let server: RunningServer;
 let store: GcsStore;
@@ -13,16 +14,14 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-lockBehaviour('the local GCS server over HTTP', () => ({
+const backend = (): Backend => ({
   store,
   engine: server.engine,
   faults: server.faults,
   bucket: 'behaviour',
-}));
+  peer: () => new GcsStore({ endpoint: server.url }),
+});
 
-lockEdges('the local GCS server over HTTP', () => ({
-  store,
-  engine: server.engine,
-  faults: server.faults,
-  bucket: 'behaviour',
-}));
+lockBehaviour('the local GCS server over HTTP', backend);
+lockEdges('the local GCS server over HTTP', backend);
+lockFairness('the local GCS server over HTTP', backend);
