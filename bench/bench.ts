@@ -14,18 +14,24 @@ import { WireCounter } from './wire-counter.js';
 export const LATENCY_MS = 20;
 
 /** Issue 16's loop: hold 2.5 s, 50 ms of other work, ttl 30 s; long enough for a p99 of hand-offs. */
-export const LOOP: LoopSettings = { holdMs: 2_500, thinkMs: 50, ttl: 30_000, seconds: 300 };
-const LOOP_QUICK: LoopSettings = { holdMs: 1_000, thinkMs: 50, ttl: 30_000, seconds: 6 };
+export const LOOP: LoopSettings = { holdMs: 2_500, thinkMs: 50, ttl: 30_000, seconds: 320, warmUpMs: 20_000 };
+const LOOP_QUICK: LoopSettings = { holdMs: 1_000, thinkMs: 50, ttl: 30_000, seconds: 6, warmUpMs: 0 };
 export const LOOP_LEVELS = [2, 4, 8] as const;
 /** At the write limit: holds of ≈0, 8 contenders; the first 10 s spend the write budget's burst. */
-export const LIMIT: LoopSettings & { workers: number; warmUpMs: number } = {
+export const LIMIT: LoopSettings & { workers: number } = {
   holdMs: 0,
   thinkMs: 50,
   ttl: 30_000,
-  seconds: 60,
+  seconds: 70,
   workers: 8,
   warmUpMs: 10_000,
 };
+/**
+ * Leases held at once by one process. 0.1's run went to 10,000; on this shared 2-core machine, whose
+ * other tenants leave a few hundred requests a second, 10,000 leases' refreshes (667/s) saturate it and
+ * measure the machine, not the lock.
+ */
+const SCALE_FULL = [1_000, 5_000];
 const LIMIT_QUICK: typeof LIMIT = { ...LIMIT, seconds: 3, workers: 3, warmUpMs: 0 };
 
 export interface BenchResults {
@@ -83,13 +89,7 @@ export async function runBench(options: {
         options.quick ? LOOP_QUICK : LOOP,
       );
     const runLimit = (): Promise<FairnessCell[]> =>
-      fairnessCells(
-        env,
-        [limit.workers],
-        ['unfair-procs', 'fair-procs', 'fair-local'],
-        limit,
-        limit.warmUpMs,
-      );
+      fairnessCells(env, [limit.workers], ['unfair-procs', 'fair-procs', 'fair-local'], limit);
     log(`fairness loop (${options.quick ? 'N = 2' : `N = ${LOOP_LEVELS.join(', ')}`}, all variants at once)`);
     log(
       `at the write limit: ${limit.workers} contenders, holds of ${limit.holdMs} ms${options.quick ? ', beside the loop' : ', after it'}`,
@@ -119,7 +119,7 @@ export async function runBench(options: {
     });
     const big = await orElse(
       'scale',
-      () => scale(options.quick ? [100] : [1_000, 10_000], options.quick, log),
+      () => scale(options.quick ? [100] : SCALE_FULL, options.quick, log),
       [],
     );
     log('server: bench/server.ts');

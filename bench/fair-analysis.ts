@@ -73,7 +73,10 @@ export interface FairnessStats {
   grantsPerWorker: number[];
   /** The largest worker's share of the grants, against 1/N. */
   maxShare: number;
-  /** The longest wait, ms, counting acquires still waiting at the end (censored). */
+  /**
+   * The longest wait, ms, of the acquires asked within the window (so not the cold start), counting
+   * acquires still waiting at the end (censored).
+   */
   longestWait: number;
   longestWaitCensored: boolean;
   /** Release → grant to another worker that was already waiting at the release, ms. */
@@ -92,8 +95,9 @@ export interface FairnessStats {
 
 /**
  * Orders the grants by fence (strictly increasing along grants, so this is the grant order, whatever
- * the clocks say) and measures the run. `start` and `end` bound the timed window; grants made after
- * `end` (a worker finishing its turn) are counted in requests but not in shares.
+ * the clocks say) and measures the run. `start` and `end` bound the measured window (the bench starts
+ * it after a warm-up: the first grants of a cell are cold, in processes that all start at once);
+ * grants outside it are counted in requests, not in shares, waits or hand-offs.
  */
 export function analyseFairness(
   results: readonly FairWorkerResult[],
@@ -123,14 +127,14 @@ export function analyseFairness(
     if (g.got < start || g.got > end) continue;
     counted += 1;
     grantsPerWorker[g.worker] = (grantsPerWorker[g.worker] ?? 0) + 1;
-    if (g.got - g.asked > longestWait) longestWait = g.got - g.asked;
+    if (g.asked >= start && g.got - g.asked > longestWait) longestWait = g.got - g.asked;
     if (!previous) continue;
     if (previous.worker === g.worker) retakes += 1;
     else if (g.asked <= previous.releaseAt) handoffs.push(g.got - previous.releaseAt);
   }
   for (const p of pending) {
     waiterSeconds += (p.abortedAt - p.asked) / 1000;
-    if (p.abortedAt - p.asked > longestWait) {
+    if (p.asked >= start && p.abortedAt - p.asked > longestWait) {
       longestWait = p.abortedAt - p.asked;
       longestWaitCensored = true;
     }
@@ -170,15 +174,3 @@ export function handoffPercentiles(handoffs: readonly number[]): { p50: number; 
 
 /** A 99th percentile means something with at least 100 samples: below that it is the maximum. */
 export const MIN_SAMPLES_P99 = 100;
-
-/** Acquisitions per second over the part of the window after `warmUpMs` (the write budget's burst spent). */
-export function steadyRate(
-  results: readonly FairWorkerResult[],
-  start: number,
-  end: number,
-  warmUpMs: number,
-): number {
-  const from = start + warmUpMs;
-  const n = results.flatMap((r) => r.grants).filter((g) => g.got >= from && g.got <= end).length;
-  return n / ((end - from) / 1000);
-}

@@ -89,9 +89,11 @@ function contentionRows(r: BenchResults): Row[] {
   };
   const perAcq = (c: ContentionCell, x: number): Cell => from(x, c.acquisitions);
   per('acquisitions / s', (c) => from(c.perSecond, c.acquisitions));
-  per('mutations / acquisition', (c) => perAcq(c, c.mutationsPerAcq));
-  per('write-class requests that changed nothing / acquisition', (c) => perAcq(c, c.changedNothingPerAcq));
-  per('… of the writes, to tickets / acquisition', (c) => perAcq(c, c.ticketWritesPerAcq));
+  per('lock-object mutations / acquisition', (c) => perAcq(c, c.lockMutationsPerAcq));
+  per('lock-object write-class requests that changed nothing / acquisition', (c) =>
+    perAcq(c, c.changedNothingPerAcq),
+  );
+  per('ticket writes (their own objects) / acquisition', (c) => perAcq(c, c.ticketWritesPerAcq));
   per('reads / acquisition', (c) => perAcq(c, c.readsPerAcq));
   per('429s / acquisition', (c) => perAcq(c, c.tooManyPerAcq));
   // One contender hands off only to itself: hand-offs start at two.
@@ -122,6 +124,10 @@ function otherRows(r: BenchResults): Row[] {
     });
     out.push({ metric: `${s.leases} leases held: refresh requests / s`, cells: only(s.refreshesPerSecond) });
     out.push({ metric: `${s.leases} leases: time to acquire all, s`, cells: only(s.acquireSeconds) });
+    out.push({
+      metric: `${s.leases} leases: failed refreshes / releases that gave up`,
+      cells: { 'gcs-lock': `${s.refreshFailures} / ${s.releaseFailures}` },
+    });
   }
   out.push({
     metric: 'local server: start-up to first answer, ms',

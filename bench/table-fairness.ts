@@ -52,12 +52,10 @@ function rowsFor(cells: readonly FairnessCell[], workers: number, limit: boolean
     goal,
   });
   const hold = cells[0]?.settings.holdMs ?? 0;
+  const warmUp = cells[0]?.settings.warmUpMs ?? 0;
   const out: Row[] = [];
-  if (limit)
-    out.push(
-      row('acquisitions / s after the burst', (c) => from(c.steadyPerSecond ?? Number.NaN, c.stats.grants)),
-    );
-  out.push(row('grants in the window', (c) => String(c.stats.grants)));
+  if (limit) out.push(row('acquisitions / s', (c) => from(c.stats.grants / c.stats.seconds, c.stats.grants)));
+  out.push(row(`grants (after the first ${warmUp / 1000} s)`, (c) => String(c.stats.grants)));
   out.push(row('grants per worker', (c) => c.stats.grantsPerWorker.join(' / ')));
   out.push(
     row(
@@ -131,13 +129,13 @@ export function renderFairness(loop: readonly FairnessCell[], writeLimit: readon
   );
   return [
     s
-      ? `### The fairness loop (issue 16): acquire → hold ${s.holdMs} ms → release → ${s.thinkMs} ms → again; ttl ${s.ttl / 1000} s, ${s.seconds} s per cell, every cell at once`
+      ? `### The fairness loop (issue 16): acquire → hold ${s.holdMs} ms → release → ${s.thinkMs} ms → again; ttl ${s.ttl / 1000} s, ${s.seconds} s per cell (figures from the last ${(s.seconds * 1000 - s.warmUpMs) / 1000} s), every cell at once`
       : '### The fairness loop: not run',
     '',
     ...render(loop, false),
     '',
     w
-      ? `### At the write limit: ${writeLimit[0]?.workers} contenders, holds of ${w.holdMs} ms, ${w.thinkMs} ms between turns, ${w.seconds} s`
+      ? `### At the write limit: ${writeLimit[0]?.workers} contenders, holds of ${w.holdMs} ms, ${w.thinkMs} ms between turns, ${w.seconds} s (figures from the last ${(w.seconds * 1000 - w.warmUpMs) / 1000} s, after the burst)`
       : '### At the write limit: not run',
     '',
     ...render(writeLimit, true),

@@ -25,6 +25,8 @@ export interface WireCounts {
   tooMany: number;
   /** Write-class requests to fair-mode tickets (`<lock>.queue/…`), not to the lock object. */
   ticketWrites: number;
+  /** Of the mutations, those of tickets. */
+  ticketMutations: number;
 }
 
 /**
@@ -101,7 +103,10 @@ export class WireCounter {
     if (MUTATING.includes(op) && status >= 200 && status < 300) c.mutations += 1;
     if (op === 'get' || op === 'list') c.reads += 1;
     if (status === 429) c.tooMany += 1;
-    if (WRITE_OPS.includes(op) && /\.queue(%2F|\/)/i.test(req.url ?? '')) c.ticketWrites += 1;
+    if (WRITE_OPS.includes(op) && /\.queue(%2F|\/)/i.test(req.url ?? '')) {
+      c.ticketWrites += 1;
+      if (MUTATING.includes(op) && status >= 200 && status < 300) c.ticketMutations += 1;
+    }
   }
 }
 
@@ -120,6 +125,7 @@ export function since(after: WireCounts, before: WireCounts): WireCounts {
     reads: after.reads - before.reads,
     tooMany: after.tooMany - before.tooMany,
     ticketWrites: after.ticketWrites - before.ticketWrites,
+    ticketMutations: after.ticketMutations - before.ticketMutations,
   };
 }
 
@@ -150,5 +156,6 @@ function emptyCounts(): WireCounts {
     reads: 0,
     tooMany: 0,
     ticketWrites: 0,
+    ticketMutations: 0,
   };
 }

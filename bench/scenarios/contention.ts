@@ -19,11 +19,11 @@ export interface ContentionCell {
   seconds: number;
   acquisitions: number;
   perSecond: number;
-  /** Write-class requests that changed an object, per acquisition (tickets' included). */
-  mutationsPerAcq: number;
+  /** Write-class requests that changed the lock object, per acquisition. */
+  lockMutationsPerAcq: number;
   /** Write-class requests that changed nothing (refused, or a resumable session start), per acquisition. */
   changedNothingPerAcq: number;
-  /** Of the write-class requests, those to fair-mode tickets rather than the lock object. */
+  /** Write-class requests to fair-mode tickets (their own objects and write budgets), per acquisition. */
   ticketWritesPerAcq: number;
   readsPerAcq: number;
   tooManyPerAcq: number;
@@ -131,8 +131,8 @@ export async function contentionCell(
     seconds: elapsed,
     acquisitions,
     perSecond: acquisitions / elapsed,
-    mutationsPerAcq: per(wire.mutations),
-    changedNothingPerAcq: per(wire.writes - wire.mutations),
+    lockMutationsPerAcq: per(wire.mutations - wire.ticketMutations),
+    changedNothingPerAcq: per(wire.writes - wire.mutations - (wire.ticketWrites - wire.ticketMutations)),
     ticketWritesPerAcq: per(wire.ticketWrites),
     readsPerAcq: per(wire.reads),
     tooManyPerAcq: per(wire.tooMany),

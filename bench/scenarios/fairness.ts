@@ -5,7 +5,6 @@ import { addCounts, type CountSnapshot } from '../counting-store.js';
 import type { BenchEnv } from '../env.js';
 import {
   analyseFairness,
-  steadyRate,
   type FairnessStats,
   type FairWorkerConfig,
   type FairWorkerResult,
@@ -34,7 +33,13 @@ export interface LoopSettings {
   holdMs: number;
   thinkMs: number;
   ttl: number;
+  /** The whole run of a cell. */
   seconds: number;
+  /**
+   * Left out of the figures (not of the request counts): every worker's first acquisition is cold,
+   * in processes that all start at once, and at the write limit the burst is spent meanwhile.
+   */
+  warmUpMs: number;
 }
 
 export interface FairnessCell {
@@ -46,8 +51,6 @@ export interface FairnessCell {
   counts: CountSnapshot;
   /** The same requests as the wire saw them (a cross-check of the stores' counts). */
   wireTotal: number;
-  /** Acquisitions per second after the first `warmUpMs` (only for the write-limit cell). */
-  steadyPerSecond?: number;
   errors: string[];
   /** Every grant, in fence order, its times in ms from the start of the window: the raw data. */
   grants: GrantRecord[];
@@ -69,7 +72,6 @@ export async function fairnessCells(
   levels: readonly number[],
   variants: ReadonlyArray<FairVariantKey>,
   settings: LoopSettings,
-  warmUpMs?: number,
 ): Promise<FairnessCell[]> {
   const specs: CellSpec[] = levels.flatMap((workers) =>
     FAIR_VARIANTS.filter((v) => variants.includes(v.key)).map((variant) => ({ variant, workers })),
@@ -108,10 +110,9 @@ export async function fairnessCells(
         variant: spec.variant.key,
         workers: spec.workers,
         settings,
-        stats: analyseFairness(mine, spec.workers, start, end),
+        stats: analyseFairness(mine, spec.workers, start + settings.warmUpMs, end),
         counts: addCounts(...mine.map((r) => r.counts)),
         wireTotal: wires[cell]!.snapshot().total,
-        ...(warmUpMs !== undefined && { steadyPerSecond: steadyRate(mine, start, end, warmUpMs) }),
         errors: mine.flatMap((r) => r.errors),
         grants: relative(mine, start),
       };
