@@ -23,6 +23,20 @@ export interface AcquireRequest {
  * see `waitFree` and, in fair mode, `waitInQueue`.
  */
 export async function acquireGrant(ctx: LockContext, request: AcquireRequest): Promise<Grant> {
+  return boundedWait(ctx, request, waitFree);
+}
+
+/**
+ * Runs one way of waiting (`waitFree` for a lock; a semaphore's wait over its slots) within the
+ * caller's timeout and signal, and turns what ends it into the caller's error: `AcquireTimeoutError`
+ * when the deadline passed (or storage kept failing until it), a `StorageError` for a single attempt
+ * that storage did not answer, the signal's reason when it aborted.
+ */
+export async function boundedWait<T>(
+  ctx: LockContext,
+  request: AcquireRequest,
+  waitFor: (wait: Wait) => Promise<T>,
+): Promise<T> {
   const startedAt = monotonicNow();
   // A single attempt is bounded by one request timeout in all: `-n` must fail at once, not after a
   // stalled create and then a stalled read.
@@ -40,7 +54,7 @@ export async function acquireGrant(ctx: LockContext, request: AcquireRequest): P
     lastHolder: undefined,
   };
   try {
-    return await waitFree(wait);
+    return await waitFor(wait);
   } catch (error) {
     if (request.signal?.aborted === true) throw error;
     const deadlinePassed = bound?.signal.aborted === true;

@@ -78,6 +78,7 @@ export async function attemptGrant(
     host: ctx.host,
     pid: ctx.pid,
     description: ctx.options.description,
+    candidate: ctx.candidate,
     kind: ctx.kind === 'ticket' ? 'ticket' : undefined,
   };
   const sentAt = monotonicNow();
