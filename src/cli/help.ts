@@ -129,13 +129,15 @@ ${ENDPOINT_HELP}`;
 /** `gcs-lock list --help`. */
 export const LIST_HELP = `Usage: gcs-lock list gs://BUCKET[/PREFIX] [--json] [--endpoint URL] [--request-timeout DURATION]
 
-Lists the objects under a prefix, one line each: the lock's state (held, STALE for an expired
-lease, NOT-A-LOCK for an object that gcs-lock did not write), its token, holder and expiry.
-Needs storage.objects.list on the bucket. Changes nothing.
+Lists the objects under a prefix, one line each: the lock's state (held; STALE for an expired
+lease; free for a released lock, with its last holder and last token; waiting for a fair-mode
+waiter's ticket; NOT-A-LOCK for an object that gcs-lock did not write), its token, holder and
+expiry. Needs storage.objects.list on the bucket. Changes nothing.
 
 Options:
   --json            JSON lines on stdout, one per object: {"url","name","state":"held"|"stale"|
-                    "not-a-lock","lock":{...}|null,"problem"?} (the keys of \`status --json\`)
+                    "free"|"waiting"|"not-a-lock","lock":{...}|null,"problem"?} (the keys of
+                    \`status --json\`; lock is null when free, as there)
   --endpoint URL    GCS JSON API base URL, with its scheme
   --request-timeout DURATION
                     give up one request after this long, then retry it (default 10s)

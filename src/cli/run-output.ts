@@ -1,22 +1,9 @@
 import type { LockEvent } from '../core/events.js';
-import type { StorageError } from '../errors/storage-error.js';
 import { printableLines } from '../util/printable.js';
 import { formatDuration, formatHolder } from './format.js';
 import { JsonEventWriter, type CliEvent } from './json-events.js';
-import { StorageNotice, type RetryingEvent } from './storage-notice.js';
+import { StorageNotice } from './storage-notice.js';
 import { WaitProgress } from './wait-progress.js';
-
-/** The library's `release-failed` event: release gave up, the lock is left to expire. */
-export interface ReleaseFailedEvent {
-  type: 'release-failed';
-  url: string;
-  token: string;
-  error: StorageError;
-  expiresInMs: number;
-}
-
-/** Every lock event `run` handles: the library's, and the two it is adding (retrying, release-failed). */
-export type RunLockEvent = LockEvent | RetryingEvent | ReleaseFailedEvent;
 
 /**
  * Everything `gcs-lock run` tells its operator, on stderr (stdout is the command's): JSON-lines events
@@ -44,7 +31,7 @@ export class RunOutput {
     this.notice.onSlow = (endpoint, afterMs) => this.emit({ type: 'no-answer-yet', endpoint, afterMs });
   }
 
-  emit(event: CliEvent | RunLockEvent): void {
+  emit(event: CliEvent | LockEvent): void {
     this.#json?.write(event);
   }
 
@@ -65,8 +52,7 @@ export class RunOutput {
   }
 
   /** The lock's `onEvent`. */
-  onLockEvent = (event: LockEvent): void => {
-    const e = event as RunLockEvent;
+  onLockEvent = (e: LockEvent): void => {
     this.emit(e);
     if (e.type === 'retrying') {
       this.notice.retrying(e);

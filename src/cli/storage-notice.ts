@@ -1,5 +1,4 @@
 import type { LockEvent } from '../core/events.js';
-import type { StorageError } from '../errors/storage-error.js';
 import { resolveEndpoint } from '../store/endpoint.js';
 import { DEFAULT_REQUEST_TIMEOUT } from '../store/gcs-store.js';
 import { printableLines } from '../util/printable.js';
@@ -12,14 +11,7 @@ export const SLOW_AFTER_MS = 2_000;
 export const REMIND_EVERY_MS = 30_000;
 
 /** The library's `retrying` event: a transient failure that it is about to retry. */
-export interface RetryingEvent {
-  type: 'retrying';
-  url: string;
-  operation: string;
-  error: StorageError;
-  attempt: number;
-  retryInMs: number;
-}
+export type RetryingEvent = Extract<LockEvent, { type: 'retrying' }>;
 
 /**
  * Unreachable or failing storage is never silent. The library retries transient failures (network
@@ -68,17 +60,15 @@ export class StorageNotice {
     this.#answered(false);
     this.#failures += 1;
     const now = this.#now();
+    // The error's message names the request (POST gs://b/o: ...); the operation only when it does not.
+    const { operation, error } = event;
+    const what = error.message.startsWith(operation) ? error.message : `${operation}: ${error.message}`;
     if (this.#failures === 1) {
       this.#lastSaid = now;
-      this.#say(
-        `storage is failing, retrying (${event.operation}): ${event.error.message}; ` +
-          `next attempt in ${formatDuration(event.retryInMs)}`,
-      );
+      this.#say(`storage is failing, retrying: ${what}; next attempt in ${formatDuration(event.retryInMs)}`);
     } else if (now - this.#lastSaid >= REMIND_EVERY_MS) {
       this.#lastSaid = now;
-      this.#say(
-        `storage still failing after ${this.#failures} attempts (${event.operation}): ${event.error.message}`,
-      );
+      this.#say(`storage still failing after ${this.#failures} attempts: ${what}`);
     }
   }
 
@@ -121,8 +111,7 @@ export function noticeFor(settings: StoreSettings): {
   notice.expectAnswer(settings);
   return {
     onLockEvent: (event) => {
-      const e = event as LockEvent | RetryingEvent;
-      if (e.type === 'retrying') notice.retrying(e);
+      if (event.type === 'retrying') notice.retrying(event);
       else notice.answered();
     },
     stop: () => notice.stop(),

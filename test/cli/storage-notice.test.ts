@@ -10,7 +10,7 @@ import { StorageError } from '../../src/errors/storage-error.js';
 const retrying = (attempt: number): RetryingEvent => ({
   type: 'retrying',
   url: 'gs://b/o',
-  operation: 'acquire',
+  operation: 'POST gs://b/o',
   error: new StorageError('POST gs://b/o', undefined, 'no response (ECONNREFUSED)'),
   attempt,
   retryInMs: 400,
@@ -34,7 +34,7 @@ describe('StorageNotice', () => {
   it('says what is retried at the first retry, then only every 30 s, and once when storage answers', () => {
     notice.retrying(retrying(1));
     expect(said).toEqual([
-      'storage is failing, retrying (acquire): POST gs://b/o: no response (ECONNREFUSED); next attempt in 400ms',
+      'storage is failing, retrying: POST gs://b/o: no response (ECONNREFUSED); next attempt in 400ms',
     ]);
     for (let attempt = 2; attempt < 20; attempt++) {
       now += 1000;
@@ -44,7 +44,7 @@ describe('StorageNotice', () => {
     now = REMIND_EVERY_MS;
     notice.retrying(retrying(20));
     expect(said[1]).toBe(
-      'storage still failing after 20 attempts (acquire): POST gs://b/o: no response (ECONNREFUSED)',
+      'storage still failing after 20 attempts: POST gs://b/o: no response (ECONNREFUSED)',
     );
     notice.answered();
     expect(said[2]).toBe('storage answers again (after 20 failed attempts)');

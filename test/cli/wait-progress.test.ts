@@ -18,10 +18,13 @@ const lines = (s: PassThrough): string[] =>
 const holder: LockInfo = {
   url: 'gs://b/o',
   token: '17',
+  generation: '1714557600000000',
   host: 'box',
   pid: 42,
   description: 'deploy',
+  candidate: undefined,
   ttl: 60_000,
+  refreshInterval: 15_000,
   acquiredAt: new Date('2024-05-01T10:00:00.000Z'),
   refreshedAt: new Date('2024-05-01T10:00:00.000Z'),
   expiresAt: new Date('2024-05-01T10:01:00.000Z'),

@@ -36,22 +36,26 @@ export async function listCommand(args: string[]): Promise<number> {
   return ExitCode.OK;
 }
 
-/** `held`, `stale` (expired lease) or `not-a-lock` (a foreign or damaged object). */
-export function entryState(entry: LockListEntry): 'held' | 'stale' | 'not-a-lock' {
-  if (!entry.info) return 'not-a-lock';
-  return entry.info.expired ? 'stale' : 'held';
+/** What `list` calls an entry: the library's state, with a held lease that has expired called stale. */
+export type ListState = 'held' | 'stale' | 'free' | 'waiting' | 'not-a-lock';
+
+/** `held`, `stale` (an expired lease), `free` (released), `waiting` (a fair-mode ticket) or `not-a-lock`. */
+export function entryState(entry: LockListEntry): ListState {
+  if (entry.state === 'held' && entry.info?.expired) return 'stale';
+  return entry.state;
 }
 
 /**
  * One line of `list --json`, with the keys `status --json` uses for the same facts: url, name, state,
- * lock (the holder and expiry; null for an object that is not a lock), and problem for those.
+ * lock (the current holder, or the waiter of a ticket; null when free, as `status` says, or not a
+ * lock), and problem for an object that is not a lock.
  */
 export function entryJson(entry: LockListEntry): Record<string, unknown> {
   return {
     url: entry.url,
     name: entry.name,
     state: entryState(entry),
-    lock: entry.info ?? null,
+    lock: entry.state === 'free' ? null : (entry.info ?? null),
     ...(entry.problem !== undefined && { problem: entry.problem }),
   };
 }
@@ -61,14 +65,18 @@ export function formatList(entries: LockListEntry[]): string {
   const rows = entries.map((entry) => {
     const { info } = entry;
     const name = printable(entry.name);
-    if (!info) return ['NOT-A-LOCK', '-', '-', printable(entry.problem ?? ''), name];
-    const state = info.expired ? 'STALE' : 'held';
+    const state = entryState(entry);
+    if (state === 'not-a-lock' || !info)
+      return ['NOT-A-LOCK', '-', '-', printable(entry.problem ?? ''), name];
+    // A released lock keeps its object: who held it last, and the last token granted.
+    if (state === 'free') return ['free', info.token, '-', `(last: ${formatHolder(info)})`, name];
     // An expiry in the past is said as such, never as a negative "expires in".
     const expiry =
       info.expiresInMs > 0
         ? formatDuration(info.expiresInMs)
         : `expired ${formatDuration(-info.expiresInMs)} ago`;
-    return [state, info.token, expiry, formatHolder(info), name];
+    if (state === 'waiting') return ['waiting', '-', expiry, formatHolder(info), name];
+    return [state === 'stale' ? 'STALE' : 'held', info.token, expiry, formatHolder(info), name];
   });
   return formatTable(['STATE', 'TOKEN', 'EXPIRES IN', 'HOLDER', 'NAME'], rows);
 }

@@ -5,9 +5,6 @@ import type { RunOutput } from '../run-output.js';
 import type { RunPlan } from './run-args.js';
 import type { SignalHandler } from './run-holding.js';
 
-/** `lease.release`, with the abort signal the library is adding (an older library ignores it). */
-type ReleaseWithSignal = (options?: { signal?: AbortSignal }) => Promise<boolean>;
-
 /**
  * Releases the lease without outstaying anyone's patience. The library bounds a release (a few
  * seconds, never past the lease's own deadline) and rejects when it gives up; SIGINT, SIGTERM or
@@ -29,8 +26,7 @@ export async function releaseWithin(
     interrupt.abort(new Error(`interrupted by ${signal}`));
   });
   out.emit({ type: 'releasing', url: plan.url });
-  const releaseLease: ReleaseWithSignal = lease.release.bind(lease);
-  const release = releaseLease({ signal: interrupt.signal });
+  const release = lease.release({ signal: interrupt.signal });
   // Whatever happens to a release we stopped waiting for is of no interest any more.
   release.catch(() => {});
   const interrupted = new Promise<'interrupted'>((resolve) => {
@@ -45,24 +41,25 @@ export async function releaseWithin(
   }
 
   const expiresAt = out.expiresAt ?? (out.renewedAt === undefined ? undefined : out.renewedAt + plan.ttl);
+  const at = expiresAt === undefined ? undefined : new Date(expiresAt).toISOString();
   const when =
     expiresAt === undefined
       ? 'within its ttl'
-      : `by ${new Date(expiresAt).toISOString()} (in ${formatDuration(Math.max(0, expiresAt - Date.now()))})`;
+      : `by ${at} (in ${formatDuration(Math.max(0, expiresAt - Date.now()))})`;
   let message: string;
   if (by !== undefined) {
     message = `release of ${plan.url} interrupted by ${by}: the lock is left to expire ${when}`;
   } else {
     const cause = describeError(failure).message;
-    // The library's message may say "left to expire" itself: say it once.
+    // The library's message says "left to expire" itself: say it once, with the time.
     message = /left to expire/i.test(cause)
-      ? `could not release ${plan.url}: ${cause} (${when})`
+      ? `${cause}${at === undefined ? '' : ` (at ${at})`}`
       : `could not release ${plan.url} (${cause}); the lock is left to expire ${when}`;
   }
   out.emit({
     type: 'left-to-expire',
     reason: by !== undefined ? `interrupted by ${by}` : describeError(failure).message,
-    expiresAt: expiresAt === undefined ? undefined : new Date(expiresAt).toISOString(),
+    expiresAt: at,
   });
   out.warn(message);
   return false;

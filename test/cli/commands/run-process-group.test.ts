@@ -111,20 +111,25 @@ describe.skipIf(process.platform !== 'linux')('gcs-lock run: the command and its
 
   it('ends what the command left running before it releases the lock: work done under the lock finishes under it', async () => {
     const marker = join(dir, `${name}.seen`);
-    // A leftover that, when told to stop, asks the server whether the lock object is still there.
+    // A leftover that, when told to stop, asks the server whether the lock is still held.
     const leftover = `const fs = require('node:fs');
       process.on('SIGTERM', async () => {
-        const r = await fetch(process.argv[1]); fs.writeFileSync(process.argv[2], String(r.status)); process.exit(0);
+        const object = await (await fetch(process.argv[1])).json();
+        fs.writeFileSync(process.argv[2], String(object.metadata['gcs-lock-state'])); process.exit(0);
       }); fs.writeFileSync(process.argv[2], 'ready'); setInterval(() => {}, 1000);`;
     const objectUrl = `${server.url}/storage/v1/b/${BUCKET}/o/${encodeURIComponent(name)}`;
     const script = `"$0" -e "$1" "$2" "$3" & echo $!; (trap '' TERM; exec sleep 1000) & echo $!
       until [ -s "$3" ]; do sleep 0.05; done`;
+    // A grace long enough for the leftover's request (a first fetch loads undici: 100 ms or more).
     const run = startCli([
       'run',
       url,
-      ...common(),
+      '--endpoint',
+      server.url,
+      '--ttl',
+      '10s',
       '--kill-grace',
-      '300ms',
+      '1500ms',
       '--',
       'sh',
       '-c',
@@ -143,9 +148,9 @@ describe.skipIf(process.platform !== 'linux')('gcs-lock run: the command and its
     expect(run.child.exitCode).toBe(0);
     expect(run.stderr).toMatch(/sh exited, leaving processes running in its process group/);
     expect(run.stderr).toMatch(/sent SIGKILL/);
-    expect(read(marker)).toBe('200'); // told to stop while the lock was still held
+    expect(read(marker)).toBe('held'); // told to stop while the lock was still held
     expect(pids.filter(isRunning)).toEqual([]);
-    expect(server.object(name)).toBeUndefined(); // and released after
+    expect(server.heldToken(name)).toBeUndefined(); // and released after
   });
 
   it('when gcs-lock itself is killed (SIGKILL), its watchdog ends the whole tree within the grace', async () => {
@@ -156,7 +161,7 @@ describe.skipIf(process.platform !== 'linux')('gcs-lock run: the command and its
     run.child.kill('SIGKILL');
     await run.exited;
     await until(() => pids.every((pid) => !isRunning(pid)));
-    expect(server.object(name)).toBeDefined(); // nobody released: it expires, as a crashed holder's does
+    expect(server.heldToken(name)).toBeDefined(); // nobody released: it expires, as a crashed holder's does
   });
 
   it.skipIf(!hasScript)(

@@ -43,29 +43,29 @@ describe('gcs-lock run: the kill grace and the loss margin', () => {
       await holder.exited;
       expect(holder.child.exitCode).toBe(75);
       expect(holder.stderr).toContain('"event":"kill","signal":"SIGKILL"');
-      expect((await waiter.done).code).toBe(0);
     });
+    // (Its own release may meet the same fault, and leave the lock to expire: not what is tested.)
+    await waiter.done;
     const lastAlive = Math.max(...readFileSync(alive, 'utf8').trim().split('\n').map(Number));
     expect(lastAlive).toBeLessThan(Number(readFileSync(started, 'utf8')));
   });
 });
 
 describe('gcs-lock run: releasing', () => {
-  const deleteFails = { kind: 'error', status: 503, ops: ['delete'] } as const;
+  // Protocol 0.2 releases with a metadata patch (the object stays, marked released).
+  const releaseFails = { kind: 'error', status: 503, ops: ['patch'] } as const;
 
   it('when storage fails the release, says the lock is left to expire, and when, and exits 74', async () => {
-    const result = await withFault(server, { ...deleteFails, object: name }, () => run('2s', '').done);
+    const result = await withFault(server, { ...releaseFails, object: name }, () => run('2s', '').done);
     expect(result.code).toBe(74);
-    expect(result.stderr).toMatch(
-      /could not release gs:\/\/\S+ .*left to expire.*\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z \(in /,
-    );
+    expect(result.stderr).toMatch(/could not release .*left to expire.*\(at \d{4}-\d\d-\d\dT[\d:.]+Z\)$/m);
     expect(result.stderr.match(/left to expire/g)).toHaveLength(1);
   });
 
   it("the command's own failure wins over a lock left to expire", async () => {
     const result = await withFault(
       server,
-      { ...deleteFails, object: name },
+      { ...releaseFails, object: name },
       () => run('2s', 'process.exit(3)').done,
     );
     expect(result.code).toBe(3);
@@ -75,7 +75,7 @@ describe('gcs-lock run: releasing', () => {
     '%s cuts short a release that storage does not answer (--ttl 1h), leaving the lock to expire',
     async (signal) => {
       // Every delete hangs: without the signal, a release could wait for most of an hour.
-      const stall = { kind: 'stall', ops: ['delete'], object: name, stallMs: 3_600_000 } as const;
+      const stall = { kind: 'stall', ops: ['patch'], object: name, stallMs: 3_600_000 } as const;
       const result = await withFault(server, stall, async () => {
         const holder = run('1h', '', '--json');
         await holder.waitForOutput('"event":"releasing"');
@@ -85,7 +85,7 @@ describe('gcs-lock run: releasing', () => {
       });
       expect(result.code).toBe(74);
       expect(result.stderr).toContain(`"event":"left-to-expire","reason":"interrupted by ${signal}"`);
-      expect(server.object(name)).toBeDefined();
+      expect(server.heldToken(name)).toBeDefined();
     },
   );
 });

@@ -156,10 +156,13 @@ describe('gcs-lock status', () => {
     const info = {
       url: url('x'),
       token: '17',
+      generation: '1714557600000000',
       host: 'box',
       pid: 1,
       description: undefined,
+      candidate: undefined,
       ttl: 60_000,
+      refreshInterval: 15_000,
       acquiredAt: new Date('2024-05-01T10:00:00.700Z'),
       refreshedAt: new Date('2024-05-01T10:00:00.700Z'),
       expiresAt: new Date('2024-05-01T10:01:00.700Z'),
