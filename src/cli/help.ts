@@ -1,6 +1,6 @@
 import { EXIT_CODES_HELP } from './exit-codes.js';
 
-const ENDPOINT_HELP = `Where GCS is:
+export const ENDPOINT_HELP = `Where GCS is:
   --endpoint URL   the GCS JSON API's base URL, e.g. http://127.0.0.1:4443 (a local server);
                    the scheme is required: localhost:4443 alone is an error, not a guess
   otherwise STORAGE_EMULATOR_HOST if set (no credentials are sent), otherwise
@@ -16,6 +16,8 @@ Usage:
   gcs-lock status gs://BUCKET/OBJECT [--json]                       who holds it, until when
   gcs-lock list gs://BUCKET[/PREFIX] [--json]                       the locks under a prefix
   gcs-lock break gs://BUCKET/OBJECT --token TOKEN                   end exactly that lease
+  gcs-lock elect gs://BUCKET/OBJECT [options] -- COMMAND [ARGS...] run a command whenever this process leads
+  gcs-lock leader gs://BUCKET/OBJECT [--watch] [--json]             who leads an election
   gcs-lock emulator [--port 4443] [--bucket NAME]...                a local GCS server
   gcs-lock demo                                                     watch workers contend, no cloud needed
 
@@ -26,13 +28,15 @@ Examples:
   gcs-lock run gs://my-locks/nightly -- ./nightly-report.sh --full
   gcs-lock run -n gs://my-locks/deploy -- make deploy || echo "another deploy is running"
   gcs-lock status gs://my-locks/nightly
+  gcs-lock run --permits 3 gs://my-locks/bq-loads -- ./load.sh    # at most 3 at once
+  gcs-lock elect gs://my-locks/leaders/indexer -- ./indexer       # one replica indexes
 
 ${ENDPOINT_HELP}
 
 ${EXIT_CODES_HELP}`;
 
 /** The options every command that talks to storage takes. */
-const STORE_OPTIONS_HELP = `      --endpoint URL           GCS JSON API base URL, with its scheme (see below)
+export const STORE_OPTIONS_HELP = `      --endpoint URL           GCS JSON API base URL, with its scheme (see below)
       --request-timeout DURATION
                                give up one request after this long, then retry it (default 10s)`;
 
@@ -82,6 +86,9 @@ Options:
       --ttl DURATION           lease time to live: a crashed holder blocks others this long
                                (default 60s; from 1s to 168h; seconds, or 500ms, 30s, 2m)
       --description TEXT       shown to anyone who runs \`gcs-lock status\`
+      --permits N              hold one of N permits of a semaphore at gs://BUCKET/OBJECT instead
+                               of the lock: at most N commands run at once (the command also sees
+                               GCS_LOCK_PERMIT, its permit's number: tokens grow per permit)
       --kill-grace DURATION    between SIGTERM and SIGKILL to the command's group (default 10s,
                                at most ttl/5 less a quarter of that: 11s for the default ttl)
 ${STORE_OPTIONS_HELP}
@@ -111,6 +118,9 @@ Shows whether the lock is held: holder host, pid and description, since when, wh
 Exit status: 0 held, 1 free, 2 stale (its lease expired: the next acquirer takes it over),
 65 the object is not a gcs-lock lock; see \`gcs-lock --help\` for the rest.
 
+For a semaphore (\`run --permits N\`), one line per permit; exit 0 when every permit is held,
+1 when one is free, 2 when none is free but some are stale. --json adds "semaphore" and "permits".
+
 Options:
   --json            one JSON object on stdout: {"url","name","state":"held"|"free"|"stale","lock":{...}|null}
                     (the keys of each line of \`list --json\`)
@@ -131,8 +141,8 @@ export const LIST_HELP = `Usage: gcs-lock list gs://BUCKET[/PREFIX] [--json] [--
 
 Lists the objects under a prefix, one line each: the lock's state (held; STALE for an expired
 lease; free for a released lock, with its last holder and last token; waiting for a fair-mode
-waiter's ticket; NOT-A-LOCK for an object that gcs-lock did not write), its token, holder and
-expiry. Needs storage.objects.list on the bucket. Changes nothing.
+waiter's ticket; SEMAPHORE for a semaphore's header, whose permits are listed as NAME.slots/N;
+NOT-A-LOCK for an object that gcs-lock did not write), its token, holder and expiry. Needs storage.objects.list on the bucket. Changes nothing.
 
 Options:
   --json            JSON lines on stdout, one per object: {"url","name","state":"held"|"stale"|

@@ -19,6 +19,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   break: async () => (await import('./commands/break.js')).breakCommand,
   emulator: async () => (await import('./commands/emulator.js')).emulatorCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
+  elect: async () => (await import('./commands/elect.js')).electCommand,
+  leader: async () => (await import('./commands/leader.js')).leaderCommand,
   // Internal: one contender in `gcs-lock demo`, started by it over IPC. Not in the help.
   'demo-worker': async () => (await import('./commands/demo-worker.js')).demoWorkerCommand,
 };

@@ -1,4 +1,5 @@
 import { DEFAULT_TTL, MAX_TTL, MIN_TTL } from '../../core/resolve-options.js';
+import { MAX_LIMIT } from '../../core/semaphore-header.js';
 import { formatLockUrl, parseLockUrl } from '../../util/lock-url.js';
 import { parseArgument, parseCommandLine, parseDuration, parseExitCode, UsageError } from '../args.js';
 import { ExitCode } from '../exit-codes.js';
@@ -28,6 +29,8 @@ export interface RunPlan {
   store: StoreSettings;
   json: boolean;
   quiet: boolean;
+  /** `--permits N`: hold one of N permits of a semaphore (Semaphore) instead of the lock. */
+  permits: number | undefined;
 }
 
 /**
@@ -71,6 +74,7 @@ export function parseRunArgs(args: string[]): RunPlan | null {
     'kill-grace': { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
+    permits: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return null;
@@ -120,11 +124,22 @@ export function parseRunArgs(args: string[]): RunPlan | null {
     store: storeSettings(values),
     json: values.json ?? false,
     quiet: values.quiet ?? false,
+    permits: values.permits === undefined ? undefined : parsePermits(values.permits),
   };
 }
 
+/** `--permits N`: a whole number of permits from 1 to 1000. */
+export function parsePermits(text: string): number {
+  if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > MAX_LIMIT) {
+    throw new UsageError(
+      `--permits ${JSON.stringify(text)} is not a number of permits: use a whole number from 1 to ${MAX_LIMIT}`,
+    );
+  }
+  return Number(text);
+}
+
 /** `--kill-grace`, bounded so that the command is dead before a waiter may take the lock. */
-function killGrace(text: string | undefined, ttl: number, ttlText: string | undefined): number {
+export function killGrace(text: string | undefined, ttl: number, ttlText: string | undefined): number {
   const max = maxKillGrace(ttl);
   if (text === undefined) return Math.min(DEFAULT_KILL_GRACE_MS, max);
   const grace = parseDuration('--kill-grace', text, { min: 0, max: MAX_TTL });

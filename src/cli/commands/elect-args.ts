@@ -1,0 +1,87 @@
+import { DEFAULT_TTL, MAX_TTL, MIN_TTL } from '../../core/resolve-options.js';
+import { resolveCandidate } from '../../election/options.js';
+import { formatLockUrl, parseLockUrl } from '../../util/lock-url.js';
+import {
+  parseArgument,
+  parseCommandLine,
+  parseDuration,
+  UsageError,
+  usageFromConfiguration,
+} from '../args.js';
+import { ExitCode } from '../exit-codes.js';
+import { STORE_OPTIONS, storeSettings } from '../store.js';
+import { killGrace, lossMarginFor, type RunPlan } from './run-args.js';
+
+/** The default `--backoff`: how long `elect` waits after a term ends before campaigning again. */
+export const DEFAULT_BACKOFF_MS = 2_000;
+
+/** The parsed `elect` command line: what `run` needs to run the command in each term, and more. */
+export interface ElectPlan extends RunPlan {
+  candidate: string;
+  /** Run the command in one term only, and exit with its status. */
+  once: boolean;
+  /** ms between the end of a term and the next campaign. */
+  backoff: number;
+}
+
+/** Parses `elect`'s arguments; `null` for `--help`. Throws `UsageError` with what would be right. */
+export function parseElectArgs(args: string[]): ElectPlan | null {
+  const { values, positionals, rest } = parseCommandLine('elect', args, {
+    ...STORE_OPTIONS,
+    candidate: { type: 'string' },
+    once: { type: 'boolean' },
+    backoff: { type: 'string' },
+    ttl: { type: 'string' },
+    description: { type: 'string' },
+    'kill-grace': { type: 'string' },
+    json: { type: 'boolean' },
+    quiet: { type: 'boolean', short: 'q' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return null;
+  const [url, ...extra] = positionals;
+  if (url === undefined)
+    throw new UsageError('elect: missing gs://BUCKET/OBJECT: gcs-lock elect gs://BUCKET/OBJECT -- COMMAND');
+  if (rest === undefined || extra.length > 0) {
+    const example = ['gcs-lock elect', url, '--', ...(extra.length > 0 ? extra : ['COMMAND', '[ARGS...]'])];
+    throw new UsageError(
+      `elect: put -- before the command, so that its options are not read as gcs-lock's: ${example.join(' ')}`,
+    );
+  }
+  const [command, ...commandArgs] = rest;
+  if (command === undefined)
+    throw new UsageError(`elect: missing the command after --: gcs-lock elect ${url} -- COMMAND [ARGS...]`);
+  const target = parseArgument(parseLockUrl, url);
+  const ttl =
+    values.ttl === undefined
+      ? DEFAULT_TTL
+      : parseDuration('--ttl', values.ttl, { min: MIN_TTL, max: MAX_TTL });
+  let candidate: string;
+  try {
+    candidate = resolveCandidate(values.candidate);
+  } catch (error) {
+    usageFromConfiguration(error);
+  }
+  return {
+    url: formatLockUrl(target.bucket, target.object),
+    ...target,
+    command,
+    args: commandArgs,
+    timeout: Infinity,
+    conflictExitCode: ExitCode.CONFLICT,
+    ttl,
+    lossMargin: lossMarginFor(ttl),
+    description: values.description,
+    killGraceMs: killGrace(values['kill-grace'], ttl, values.ttl),
+    store: storeSettings(values),
+    json: values.json ?? false,
+    quiet: values.quiet ?? false,
+    permits: undefined,
+    candidate,
+    once: values.once ?? false,
+    backoff:
+      values.backoff === undefined
+        ? DEFAULT_BACKOFF_MS
+        : parseDuration('--backoff', values.backoff, { min: 0, max: MAX_TTL }),
+  };
+}
