@@ -72,7 +72,16 @@ export interface RunForeverOptions {
   onError?: (error: unknown) => void;
 }
 
-/** What `runForever` runs in each term: `signal` aborts when the term ends or the loop is stopped. */
+/**
+ * What `runForever` runs in each term: `signal` aborts when the term ends or the loop is stopped;
+ * `term.token` is the term's fencing token.
+ *
+ * @example
+ * ```ts
+ * const work: TermWork = async (signal, term) => indexUntil(signal, { fencingToken: term.token });
+ * await election.runForever(work, { signal });
+ * ```
+ */
 export type TermWork = (signal: AbortSignal, term: Term) => unknown;
 
 /** The candidate name: checked, or this host and process by default. */
