@@ -32,3 +32,9 @@ export { listLocks, type ListLocksOptions, type LockListEntry } from './lock/lis
 export { breakLock, type BreakLockOptions, type BreakLockResult } from './lock/break-lock.js';
 export { GcsStore, type GcsStoreOptions } from './store/gcs-store.js';
 export { parseLockUrl, parseBucketUrl, formatLockUrl } from './util/lock-url.js';
+export {
+  fencedWrite,
+  DEFAULT_STAGING_PREFIX,
+  type Fence,
+  type FencedWriteOptions,
+} from './lease/fenced-write.js';

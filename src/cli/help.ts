@@ -18,6 +18,7 @@ Usage:
   gcs-lock break gs://BUCKET/OBJECT --token TOKEN                   end exactly that lease
   gcs-lock elect gs://BUCKET/OBJECT [options] -- COMMAND [ARGS...] run a command whenever this process leads
   gcs-lock leader gs://BUCKET/OBJECT [--watch] [--json]             who leads an election
+  gcs-lock put gs://BUCKET/OBJECT FILE|- --fenced                   a write GCS refuses from a stale holder
   gcs-lock emulator [--port 4443] [--bucket NAME]...                a local GCS server
   gcs-lock demo                                                     watch workers contend, no cloud needed
 
@@ -47,10 +48,11 @@ Acquires the lock (waiting for it by default), runs COMMAND with ARGS exactly as
 keeps the lease refreshed while it runs, releases it when the command exits, and exits with the
 command's exit status (128+N when the command was killed by signal N).
 
-The command sees GCS_LOCK_URL (the lock) and GCS_LOCK_TOKEN (the fencing token: the lock object's
-generation, unique per lease) in its environment. Pass the token to whatever you protect, so that it
-can reject writes from an older lease. (GCS generations are microsecond timestamps and grow in
-practice, but GCS documents only that they are unique; the local server makes them strictly grow.)
+The command sees GCS_LOCK_URL (the lock), GCS_LOCK_TOKEN (the fencing token: greater than every
+earlier lease's, by the protocol) and GCS_LOCK_GENERATION (the lock object's generation, which
+\`gcs-lock put --fenced\` uses) in its environment. Pass the token to whatever you protect, so that it
+can reject writes from an older lease; or write to GCS with \`gcs-lock put --fenced\`, which GCS
+itself refuses once the lock has changed hands.
 
 Nothing the command starts outlives the lease. The command leads a process group (and a session)
 of its own, and everything it starts (sh -c, make, npm scripts) is in that group unless it leaves on
@@ -186,6 +188,35 @@ Options:
 Example:
   gcs-lock status gs://my-locks/nightly          # token: 1718000000000001
   gcs-lock break gs://my-locks/nightly --token 1718000000000001
+
+${ENDPOINT_HELP}`;
+
+/** `gcs-lock put --help`. */
+export const PUT_HELP = `Usage: gcs-lock put gs://BUCKET/OBJECT FILE|- [--fenced] [options]
+
+Writes FILE (or standard input, for -) to gs://BUCKET/OBJECT in one upload.
+
+With --fenced, run under \`gcs-lock run\`: the write is fenced by the lease of the command's lock, so
+that GCS itself refuses it once the lock has changed hands (a successor was granted it), however long
+this process was paused. It stages the data in a temporary object, then writes the destination with
+one compose request whose sources are the lock object pinned to the lease's generation (zero bytes)
+and the staged data; then deletes the staged object: three writes. The destination must be in the
+lock's bucket, and becomes a composite object (crc32c, no md5). It reads GCS_LOCK_URL,
+GCS_LOCK_GENERATION and GCS_LOCK_TOKEN from the environment \`gcs-lock run\` gives its command.
+
+Options:
+  --fenced                    fence the write by the lease of the lock this command runs under
+  --if-generation-match GEN   write only if the destination's generation is GEN (0: only if absent)
+  --content-type TYPE         the destination's content type (default application/octet-stream)
+  --json                      the written object's generation and token as JSON on stdout
+  --endpoint URL              GCS JSON API base URL
+  -h, --help
+
+Exit status: 0 written; 75 refused because the lock changed hands (the lease is over: stop);
+1 refused because of --if-generation-match; 64 usage; 69 storage unavailable; 77 permission denied.
+
+Example:
+  gcs-lock run gs://my-locks/report -- sh -c 'make-report | gcs-lock put gs://my-locks/out/report.csv - --fenced'
 
 ${ENDPOINT_HELP}`;
 

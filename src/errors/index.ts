@@ -6,3 +6,4 @@ export { AcquireTimeoutError } from './acquire-timeout-error.js';
 export { LockLostError, type LockLostReason } from './lock-lost-error.js';
 export { MalformedLockError } from './malformed-lock-error.js';
 export { SemaphoreFullError } from './semaphore-full-error.js';
+export { FencedWriteRefusedError, type FencedWriteRefusal } from './fenced-write-refused-error.js';

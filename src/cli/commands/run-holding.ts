@@ -45,7 +45,12 @@ export async function runHolding(
     windowMs: PROCESS_GROUPS ? WITNESS_WINDOW_MS : 0,
   });
   const child = startChild(plan.command, plan.args, {
-    env: { ...process.env, GCS_LOCK_URL: plan.url, GCS_LOCK_TOKEN: lease.token },
+    env: {
+      ...process.env,
+      GCS_LOCK_URL: plan.url,
+      GCS_LOCK_TOKEN: lease.token,
+      GCS_LOCK_GENERATION: lease.generation,
+    },
     graceMs: plan.killGraceMs,
     onWitness: (signal) => relay.witnessed(signal),
     onWatchdogError: (error) =>
