@@ -3,6 +3,7 @@ import { collectGrants, expiryOf, serverClock, type Grant } from './check/grants
 import { checkIntegrity } from './check/integrity.js';
 import { collectLeases } from './check/leases.js';
 import { checkLiveness } from './check/liveness.js';
+import { checkCandidates, checkSemaphores } from './check/primitives.js';
 import { checkServerOrder, checkStops } from './check/safety.js';
 import { ofType, type Flag, type Violation } from './check/types.js';
 import type { HistoryEvent } from './history.js';
@@ -61,6 +62,9 @@ export function check(events: readonly HistoryEvent[]): CheckResult {
   checkStops(events, leases, flag);
   const counter = checkCounters(events, grants, config?.counter ?? 'fenced', final, flag);
   if (config) checkLiveness(events, config, grants, leases, final, flag);
+  // --primitive: the checks of an election's or a semaphore's own promises (check/primitives.ts).
+  if (config?.primitive === 'semaphore') checkSemaphores(events, config, grants, leases, clock, flag);
+  if (config?.primitive === 'election') checkCandidates(grants, leases, flag);
 
   const all = [...grants.values()].flat();
   const lostByReason: Record<string, number> = {};

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { monoNow } from './history.js';
 import { ProcessLog } from './process-log.js';
+import { cliVerb } from './primitives.js';
 import { runWorkerLoop } from './worker-loop.js';
 import { cliSource, lockObject, type StepConfig, type WorkerConfig } from './worker-config.js';
 
@@ -39,7 +40,8 @@ async function iteration(end: number): Promise<boolean> {
   };
   const args = [
     ...cli.slice(1),
-    'run',
+    // --primitive: `run`, `elect --once`, or `run --permits N` (primitives.ts).
+    ...cliVerb(config),
     `gs://${config.bucket}/${lockObject(lock)}`,
     '--endpoint',
     config.endpoint,

@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Primitive } from './primitives.js';
 
 /**
  * The time every process of a run agrees on: CLOCK_MONOTONIC in ms. `process.hrtime` reads the
@@ -32,6 +33,10 @@ export interface RunConfig {
   quota: number | null;
   faults: string[];
   counter: CounterMode;
+  /** What the workers held (absent in runs from before `--primitive`: locks). */
+  primitive?: Primitive;
+  /** Each semaphore's permits, in a semaphore run. */
+  permits?: number;
 }
 
 /**
@@ -117,6 +122,8 @@ export interface LockRecord {
   refresh: string | undefined;
   ttl: number;
   description: string | undefined;
+  /** An election's candidate (absent from a plain lock's record). */
+  candidate?: string | undefined;
 }
 
 export interface LockSnapshot {

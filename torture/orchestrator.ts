@@ -19,6 +19,7 @@ import { cliCommand, HISTORY_FILE, killLeftover, mergeRunFiles, snapshot, stepPi
 import { stampServer } from './stamps.js';
 import { bundleProcesses } from './bundle.js';
 import { workerSource, cliSource, type WorkerConfig } from './worker-config.js';
+import { DEFAULT_PERMITS, lockObjectsOf, type Primitive } from './primitives.js';
 
 export interface TortureOptions {
   /** Worker slots in all; the last `cliWorkers` of them drive `gcs-lock run`. */
@@ -33,6 +34,10 @@ export interface TortureOptions {
   ttl: number;
   /** @default 'fenced' */
   counter?: CounterMode;
+  /** What the workers hold: locks, elections, or semaphores of `permits`. @default 'lock' */
+  primitive?: Primitive;
+  /** @default DEFAULT_PERMITS */
+  permits?: number;
   /** The run's directory: every process's event file, and the merged history.jsonl. */
   dir: string;
   /** Liveness slack on top of ttl + one poll after a SIGKILL. @default 6000 */
@@ -76,6 +81,8 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
     options.cliWorkers ?? Math.max(1, Math.floor(options.workers / 4)),
   );
   const locks = Array.from({ length: options.locks }, (_, i) => `lock-${i + 1}`);
+  const primitive = options.primitive ?? 'lock';
+  const permits = options.permits ?? DEFAULT_PERMITS;
   rmSync(options.dir, { recursive: true, force: true });
   mkdirSync(options.dir, { recursive: true });
   const file = new EventFile(join(options.dir, 'orchestrator.jsonl'), 'o');
@@ -114,6 +121,8 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
         quota: options.quota,
         faults: [...options.faults],
         counter,
+        primitive,
+        ...(primitive === 'semaphore' && { permits }),
       },
     });
     record({ type: 'server-clock', serverNow: server.engine.now() });
@@ -159,6 +168,8 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
         pollInitial: POLL_INITIAL,
         pollMax: POLL_MAX,
         counter,
+        primitive,
+        ...(primitive === 'semaphore' && { permits }),
         dir: options.dir,
         quota: options.quota === null ? null : Math.max(0, options.quota - slot.acquired),
         ...(endMono === undefined ? {} : { endMono }),
@@ -280,7 +291,8 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
     clearTimeout(quiet);
     schedule.stop();
     if (outcome === 'late') log('some workers did not finish in time; killing them');
-    record({ type: 'final', ...snapshot(server.engine, BUCKET, locks), delivered: schedule.delivered });
+    const objects = lockObjectsOf(primitive, locks, permits);
+    record({ type: 'final', ...snapshot(server.engine, BUCKET, objects), delivered: schedule.delivered });
     for (const [source, maxSeq] of [...seen].sort()) record({ type: 'seen', source, maxSeq });
     record({ type: 'run-end' });
   } finally {

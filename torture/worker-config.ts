@@ -3,6 +3,7 @@
  * soon as it is imported.
  */
 import type { CounterMode } from './history.js';
+import type { Primitive } from './primitives.js';
 
 /** What the orchestrator passes a worker (as one JSON argument). */
 export interface WorkerConfig {
@@ -17,6 +18,10 @@ export interface WorkerConfig {
   pollInitial: number;
   pollMax: number;
   counter: CounterMode;
+  /** What the workers hold (`--primitive`). @default 'lock' */
+  primitive?: Primitive;
+  /** A semaphore's permits (`--permits`). */
+  permits?: number;
   /** Where every process of the run writes its event file. */
   dir: string;
   /** Iterations still to do; null to run until `endMono`. */
@@ -43,10 +48,15 @@ export interface StepConfig {
 
 export const lockObject = (name: string): string => `locks/${name}`;
 export const counterObject = (name: string): string => `counters/${name}`;
-/** The lock name of a lock object, or undefined for anything else (tickets, temporary objects). */
-export const lockName = (object: string): string | undefined => /^locks\/([^/.]+)$/.exec(object)?.[1];
+/**
+ * The lock name of a lock object (a semaphore's slot `locks/<name>.slots/<i>` included), or undefined
+ * for anything else (tickets, temporary objects).
+ */
+export const lockName = (object: string): string | undefined =>
+  /^locks\/([^/.]+(?:\.slots\/\d+)?)$/.exec(object)?.[1];
 /** The lock name of a counter object. */
-export const counterName = (object: string): string | undefined => /^counters\/([^/.]+)$/.exec(object)?.[1];
+export const counterName = (object: string): string | undefined =>
+  /^counters\/([^/.]+(?:\.slots\/\d+)?)$/.exec(object)?.[1];
 export const workerSource = (worker: number, incarnation: number): string => `w${worker}.${incarnation}`;
 export const cliSource = (worker: number): string => `c${worker}`;
 export const stepSource = (worker: number, pid: number): string => `s${worker}.${pid}`;

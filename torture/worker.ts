@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AcquireTimeoutError, LockHeldError, LockLostError } from '../src/errors/index.js';
 import type { Lease } from '../src/lease/lease.js';
-import { Lock } from '../src/lock/lock.js';
 import { GcsStore } from '../src/store/gcs-store.js';
 import { installClockShim, type SuspendVariant } from './clock-shim.js';
 import { increment, type CounterStep } from './counter.js';
 import { monoNow } from './history.js';
 import { ProcessLog } from './process-log.js';
+import { heldName, holdable } from './primitives.js';
 import { runWorkerLoop } from './worker-loop.js';
-import { counterObject, lockObject, workerSource, type WorkerConfig } from './worker-config.js';
+import { counterObject, workerSource, type WorkerConfig } from './worker-config.js';
 
 /** A library worker: acquire, critical section, counter increment, release, in a loop. */
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
@@ -50,27 +50,31 @@ function suspend({ variant, ms }: { variant: SuspendVariant; ms: number }): void
 }
 
 const store = new GcsStore({ endpoint: config.endpoint });
-const locks = config.locks.map(
-  (name) =>
-    new Lock(`gs://${config.bucket}/${lockObject(name)}`, {
-      ttl: config.ttl,
-      ...(config.refreshInterval !== undefined && { refreshInterval: config.refreshInterval }),
-      poll: { initial: config.pollInitial, max: config.pollMax },
-      endpoint: config.endpoint,
-      description: `torture worker ${config.worker}.${config.incarnation}`,
-      onEvent: (event) => {
-        // The deadline is read from the lease itself, so the checker knows when this holder
-        // considers the lease over, on the clock all processes share.
-        if (event.type === 'acquired') grants.set(event.token, event);
-        else if (event.type === 'refreshed' && current?.lease.token === event.token) {
-          current.deadline = monoNow() + current.lease.remainingMs;
-          emit({ type: 'refreshed', lock: name, token: event.token, deadline: current.deadline });
-        } else if (COUNTED.has(event.type)) {
-          const token = 'token' in event && typeof event.token === 'string' ? { token: event.token } : {};
-          emit({ type: 'lock-event', lock: name, ...token, name: event.type });
-        }
-      },
-    }),
+// --primitive: a lock, an election or a semaphore of that name (primitives.ts).
+const locks = config.locks.map((name) =>
+  holdable(config, name, {
+    ttl: config.ttl,
+    ...(config.refreshInterval !== undefined && { refreshInterval: config.refreshInterval }),
+    poll: { initial: config.pollInitial, max: config.pollMax },
+    endpoint: config.endpoint,
+    description: `torture worker ${config.worker}.${config.incarnation}`,
+    onEvent: (event) => {
+      // The deadline is read from the lease itself, so the checker knows when this holder
+      // considers the lease over, on the clock all processes share.
+      if (event.type === 'acquired') grants.set(event.token, event);
+      else if (
+        event.type === 'refreshed' &&
+        current?.lease.token === event.token &&
+        current.lease.url === event.url
+      ) {
+        current.deadline = monoNow() + current.lease.remainingMs;
+        emit({ type: 'refreshed', lock: current.lock, token: event.token, deadline: current.deadline });
+      } else if (COUNTED.has(event.type)) {
+        const token = 'token' in event && typeof event.token === 'string' ? { token: event.token } : {};
+        emit({ type: 'lock-event', lock: name, ...token, name: event.type });
+      }
+    },
+  }),
 );
 
 /** Stays in the critical section for `ms`, or longer if the orchestrator asks (a fault waits for it). */
@@ -91,18 +95,20 @@ async function hold(ms: number): Promise<void> {
 async function iteration(end: number): Promise<boolean> {
   const pick = Math.floor(Math.random() * locks.length);
   const lock = locks[pick]!;
-  const name = config.locks[pick]!;
+  const semaphoreOrLock = config.locks[pick]!;
   const timeout = Math.max(0, Math.min(5 * config.ttl, end - monoNow()));
-  emit({ type: 'acquire-attempt', lock: name });
+  emit({ type: 'acquire-attempt', lock: semaphoreOrLock });
   let lease: Lease;
   try {
-    lease = await lock.acquire({ timeout });
+    lease = await lock.acquire(timeout);
   } catch (error) {
     const expected = error instanceof AcquireTimeoutError || error instanceof LockHeldError;
-    emit({ type: 'acquire-failed', lock: name, error: expected ? error.name : String(error) });
+    emit({ type: 'acquire-failed', lock: semaphoreOrLock, error: expected ? error.name : String(error) });
     if (!expected) await sleep(100);
     return false;
   }
+  // A permit is a lease on one slot: the history names the slot's lock object.
+  const name = heldName(semaphoreOrLock, lease);
   current = { lease, lock: name, deadline: monoNow() + lease.remainingMs, probed: false };
   const token = lease.token;
   const grant = grants.get(token);

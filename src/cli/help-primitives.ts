@@ -20,6 +20,7 @@ runs, they are passed on to it, and gcs-lock resigns and exits with its status.
 Options:
       --candidate NAME         who this process is, as others see it (default HOST:PID)
       --once                   run the command in one term only, then exit with its status
+  -w, --wait DURATION          with --once: give up campaigning after this long (exit 1)
       --backoff DURATION       wait this long after a term ends before campaigning again (default 2s)
       --ttl DURATION           term time to live: a crashed leader is replaced about this long after
                                its last refresh (default 60s; from 1s to 168h)

@@ -89,8 +89,9 @@ Options:
                                (default 60s; from 1s to 168h; seconds, or 500ms, 30s, 2m)
       --description TEXT       shown to anyone who runs \`gcs-lock status\`
       --permits N              hold one of N permits of a semaphore at gs://BUCKET/OBJECT instead
-                               of the lock: at most N commands run at once (the command also sees
-                               GCS_LOCK_PERMIT, its permit's number: tokens grow per permit)
+                               of the lock: at most N commands run at once (GCS_LOCK_URL is then
+                               the permit's own object, and GCS_LOCK_PERMIT its number: tokens
+                               grow per permit)
       --kill-grace DURATION    between SIGTERM and SIGKILL to the command's group (default 10s,
                                at most ttl/5 less a quarter of that: 11s for the default ttl)
 ${STORE_OPTIONS_HELP}

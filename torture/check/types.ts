@@ -28,7 +28,12 @@ export type ViolationKind =
   | 'slow-takeover'
   | 'slow-release'
   | 'lock-left-behind'
-  | 'ticket-left-behind';
+  | 'ticket-left-behind'
+  // Elections and semaphores (check/primitives.ts).
+  | 'wrong-candidate'
+  | 'slot-out-of-range'
+  | 'too-many-permits'
+  | 'slow-permit';
 
 export interface Violation {
   kind: ViolationKind;

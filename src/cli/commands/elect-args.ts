@@ -30,6 +30,7 @@ export function parseElectArgs(args: string[]): ElectPlan | null {
     ...STORE_OPTIONS,
     candidate: { type: 'string' },
     once: { type: 'boolean' },
+    wait: { type: 'string', short: 'w' },
     backoff: { type: 'string' },
     ttl: { type: 'string' },
     description: { type: 'string' },
@@ -51,6 +52,9 @@ export function parseElectArgs(args: string[]): ElectPlan | null {
   const [command, ...commandArgs] = rest;
   if (command === undefined)
     throw new UsageError(`elect: missing the command after --: gcs-lock elect ${url} -- COMMAND [ARGS...]`);
+  if (values.wait !== undefined && !values.once) {
+    throw new UsageError('elect: -w/--wait gives up a single campaign: use it with --once');
+  }
   const target = parseArgument(parseLockUrl, url);
   const ttl =
     values.ttl === undefined
@@ -67,7 +71,10 @@ export function parseElectArgs(args: string[]): ElectPlan | null {
     ...target,
     command,
     args: commandArgs,
-    timeout: Infinity,
+    timeout:
+      values.wait === undefined
+        ? Infinity
+        : parseDuration('-w/--wait', values.wait, { min: 0, max: MAX_TTL }),
     conflictExitCode: ExitCode.CONFLICT,
     ttl,
     lossMargin: lossMarginFor(ttl),

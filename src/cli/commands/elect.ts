@@ -1,5 +1,6 @@
 import { Election } from '../../election/election.js';
 import type { Term } from '../../election/term.js';
+import { AcquireTimeoutError } from '../../errors/acquire-timeout-error.js';
 import { StorageError } from '../../errors/storage-error.js';
 import { sleep } from '../../util/clock.js';
 import { describeError } from '../errors.js';
@@ -57,6 +58,7 @@ export async function electCommand(args: string[]): Promise<number> {
     for (;;) {
       route(() => stopping.abort(new Error(`interrupted by ${stopBy}`)));
       const term = await campaign(election, plan, out, stopping.signal);
+      if (term === 'gave-up') return plan.conflictExitCode;
       if (stopBy !== undefined) {
         if (term) await releaseWithin(term, plan, out, route);
         out.emit({ type: 'interrupted', signal: stopBy });
@@ -94,21 +96,27 @@ export async function electCommand(args: string[]): Promise<number> {
 }
 
 /**
- * One campaign: the term, or `undefined` when storage failed for longer than a ttl (the caller backs
- * off and campaigns again: a supervisor rides out an outage) or the campaign was interrupted.
+ * One campaign: the term; `undefined` when storage failed for longer than a ttl (the caller backs
+ * off and campaigns again: a supervisor rides out an outage) or the campaign was interrupted;
+ * `gave-up` when `--once -w` ran out.
  */
 async function campaign(
   election: Election,
   plan: ElectPlan,
   out: RunOutput,
   signal: AbortSignal,
-): Promise<Term | undefined> {
+): Promise<Term | 'gave-up' | undefined> {
   out.notice.expectAnswer(plan.store);
   out.say(`campaigning for ${plan.url} as ${plan.candidate}`);
   try {
-    return await election.campaign({ signal });
+    return await election.campaign({ signal, timeout: plan.timeout });
   } catch (error) {
     if (signal.aborted) return undefined;
+    if (error instanceof AcquireTimeoutError) {
+      out.emit({ type: 'gave-up', reason: 'timeout', waitedMs: error.waitedMs });
+      out.say(`gave up campaigning for ${plan.url} after ${formatDuration(error.waitedMs)}; not leading`);
+      return 'gave-up';
+    }
     if (!(error instanceof StorageError)) throw error;
     out.warn(`${describeError(error).message}; campaigning again in ${formatDuration(plan.backoff)}`);
     return undefined;
