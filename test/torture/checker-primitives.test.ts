@@ -19,7 +19,7 @@ function onObjects(events: HistoryEvent[], objectOf: Record<string, string>): Hi
           ? event.token
           : undefined;
     const lock = (token && objectOf[token]) ?? event.lock;
-    return { ...event, lock } as HistoryEvent;
+    return { ...event, lock };
   });
 }
 
