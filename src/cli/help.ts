@@ -63,10 +63,11 @@ purpose (a daemon that calls setsid):
   --kill-grace, before the lock is released: work done under the lock finishes under the lock;
 - if gcs-lock itself dies (SIGKILL, the OOM killer, a CI timeout), a watchdog process (sh, in its
   own session) ends the group the same way.
---kill-grace is at most the loss margin (ttl/5) less a quarter of it (at most 1s): the holder
-declares its lease lost ttl/5 before a waiter may judge it expired, so the command has had its
-SIGKILL before anyone else can hold the lock. Default 10s, less for a --ttl under 55s (1.5s for
---ttl 10s); a longer --kill-grace needs a longer --ttl.
+--kill-grace is at most half the loss margin (ttl/10): the holder declares its lease lost ttl/5
+before a waiter may judge it expired, so the command has had its SIGKILL before anyone else can hold
+the lock, with the other half of the margin left for late timers and clocks. Default 10s, less for
+a --ttl under 100s (6s for the default ttl, 1s for --ttl 10s); a longer --kill-grace needs a longer
+--ttl.
 
 Signals reach the command exactly once. SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and
 SIGWINCH sent to gcs-lock (a terminal's Ctrl-C, a kill) are passed on to the command's group; a
@@ -93,7 +94,7 @@ Options:
                                the permit's own object, and GCS_LOCK_PERMIT its number: tokens
                                grow per permit)
       --kill-grace DURATION    between SIGTERM and SIGKILL to the command's group (default 10s,
-                               at most ttl/5 less a quarter of that: 11s for the default ttl)
+                               at most ttl/10: 6s for the default ttl)
 ${STORE_OPTIONS_HELP}
       --json                   JSON-lines events on stderr (acquired, contended, retrying, lost...)
   -q, --quiet                  no progress messages, no status line; trouble and errors only
@@ -184,6 +185,7 @@ Options:
   --force           break it even though it was refreshed recently (its holder looks alive)
   --json            the result as one JSON object on stdout
   --endpoint URL    GCS JSON API base URL
+  --request-timeout DURATION   the longest one request may take (default 10s)
   -h, --help
 
 Example:
@@ -211,6 +213,7 @@ Options:
   --content-type TYPE         the destination's content type (default application/octet-stream)
   --json                      the written object's generation and token as JSON on stdout
   --endpoint URL              GCS JSON API base URL
+  --request-timeout DURATION  the longest one request may take (default 10s)
   -h, --help
 
 Exit status: 0 written; 75 refused because the lock changed hands (the lease is over: stop);

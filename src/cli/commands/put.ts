@@ -6,7 +6,7 @@ import { parseLockUrl } from '../../util/lock-url.js';
 import { expectPositionals, parseArgument, parseCommandLine, UsageError } from '../args.js';
 import { ExitCode } from '../exit-codes.js';
 import { PUT_HELP } from '../help.js';
-import { cliStore, ENDPOINT_OPTION } from '../store.js';
+import { STORE_OPTIONS, storeFor, storeSettings } from '../store.js';
 
 const GENERATION = /^\d{1,30}$/;
 
@@ -16,7 +16,7 @@ const GENERATION = /^\d{1,30}$/;
  */
 export async function putCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine('put', args, {
-    ...ENDPOINT_OPTION,
+    ...STORE_OPTIONS,
     fenced: { type: 'boolean' },
     'if-generation-match': { type: 'string' },
     'content-type': { type: 'string' },
@@ -40,7 +40,7 @@ export async function putCommand(args: string[]): Promise<number> {
   }
   const data = file === '-' ? await readStdin() : await readFile(file);
   const contentType = values['content-type'] ?? 'application/octet-stream';
-  const store = cliStore(values.endpoint);
+  const store = storeFor(storeSettings(values));
   const preconditions = ifGenerationMatch === undefined ? {} : { ifGenerationMatch };
   if (!values.fenced) {
     try {

@@ -8,7 +8,7 @@ import { STORE_OPTIONS, storeSettings, type StoreSettings } from '../store.js';
 
 /** The longest `-w` that means anything: a year (leave `-w` out to wait for ever). */
 const MAX_WAIT = 365 * 24 * 3_600_000;
-/** The default `--kill-grace`, when the ttl leaves room for it (a ttl of 55 s or more). */
+/** The default `--kill-grace`, when the ttl leaves room for it (a ttl of 100 s or more). */
 export const DEFAULT_KILL_GRACE_MS = 10_000;
 
 /** The parsed `run` command line. */
@@ -43,21 +43,19 @@ export function lossMarginFor(ttl: number): number {
 }
 
 /**
- * The longest `--kill-grace` for a ttl: the loss margin, less a quarter of it (at most 1 s) kept for
- * the lateness of timers on a busy machine and the time a SIGKILL takes to land. So the command has
- * had its SIGKILL before any waiter can judge the lease expired: 11 s for the default 60 s ttl, 1.5 s
- * for 10 s, 150 ms for 1 s.
+ * The longest `--kill-grace` for a ttl: half the loss margin. The other half is what the margin is
+ * for in the first place: the lateness of timers on a busy machine, the time a SIGKILL takes to land,
+ * and the server's clock running a little ahead of the holder's. So the command has had its SIGKILL
+ * before any waiter can judge the lease expired: 6 s for the default 60 s ttl, 1 s for 10 s, 100 ms
+ * for 1 s.
  */
 export function maxKillGrace(ttl: number): number {
-  const margin = lossMarginFor(ttl);
-  return margin - Math.min(1000, Math.floor(margin / 4));
+  return Math.floor(lossMarginFor(ttl) / 2);
 }
 
 /** The shortest ttl, in whole seconds, that allows `graceMs` of grace. */
 function ttlForGrace(graceMs: number): number {
-  // Invert maxKillGrace: the margin keeps a quarter of itself below 4 s, and 1 s above.
-  const margin = graceMs + 1000 >= 4000 ? graceMs + 1000 : Math.ceil((graceMs * 4) / 3);
-  let ttl = Math.max(MIN_TTL, Math.ceil((margin * 5) / 1000) * 1000);
+  let ttl = Math.max(MIN_TTL, Math.ceil((graceMs * 10) / 1000) * 1000);
   while (maxKillGrace(ttl) < graceMs) ttl += 1000;
   return ttl;
 }
