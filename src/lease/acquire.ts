@@ -5,7 +5,7 @@ import { LockHeldError } from '../errors/lock-held-error.js';
 import { StorageError } from '../errors/storage-error.js';
 import { backoffDelay } from '../util/backoff.js';
 import { monotonicNow, sleep, timeoutSignal } from '../util/clock.js';
-import { attemptGrant, basisOf, type Grant, type GrantBasis } from './attempt.js';
+import { attemptGrant, basisOf, warmBasis, type Grant } from './attempt.js';
 import { observe, StalenessTracker, type Observation } from './observe.js';
 import { waitInQueue } from './queue.js';
 import { announce, isFree, reservedForQueue, retryUntil, type Wait } from './wait.js';
@@ -153,12 +153,7 @@ async function firstLook(wait: Wait): Promise<Observation | { granted: Grant }> 
   const known = ctx.name.known;
   // Fair mode: a lock we released with waiters queued is theirs first, not ours to take back.
   if (known?.state === 'released' && !(ctx.options.fair && known.queued)) {
-    const basis: GrantBasis = {
-      ifGenerationMatch: known.generation,
-      fence: known.fence + 1n,
-      queued: false,
-      previous: undefined,
-    };
+    const basis = warmBasis(known);
     const result = await attemptGrant(ctx, basis, retryUntil(wait), wait.signal);
     if ('granted' in result) return { granted: announce(wait, result.granted, basis) };
     wait.tracker.see(result.observation);

@@ -2,7 +2,7 @@ import type { LockInfo } from '../core/lock-info.js';
 import { RATE_LIMITED_INITIAL } from '../core/retry.js';
 import { AcquireTimeoutError } from '../errors/acquire-timeout-error.js';
 import { SemaphoreFullError } from '../errors/semaphore-full-error.js';
-import { attemptGrant, basisOf, type Grant, type GrantBasis } from '../lease/attempt.js';
+import { attemptGrant, basisOf, warmBasis, type Grant, type GrantBasis } from '../lease/attempt.js';
 import { observe, StalenessTracker, type Observation } from '../lease/observe.js';
 import { announce, retryUntil, type Wait } from '../lease/wait.js';
 import { backoffDelay } from '../util/backoff.js';
@@ -107,13 +107,7 @@ async function tryWarm(wait: Wait, slots: Slots): Promise<SlotGrant | undefined>
   if (released.length === 0) return undefined;
   const slot = released[Math.floor(Math.random() * released.length)]!;
   const ctx = slots.context(slot);
-  const known = ctx.name.known!;
-  const basis: GrantBasis = {
-    ifGenerationMatch: known.generation,
-    fence: known.fence + 1n,
-    queued: false,
-    previous: undefined,
-  };
+  const basis = warmBasis(ctx.name.known!);
   const result = await attemptGrant(ctx, basis, retryUntil(wait), wait.signal);
   return 'granted' in result
     ? { slot, grant: announceSlot(wait, slots, slot, result.granted, basis) }

@@ -4,6 +4,7 @@ import { electionBehaviour } from '../shared/election-behaviour.js';
 
 const engine = new StorageEngine({ buckets: ['behaviour'] });
 const store = new MemoryStore({ engine });
+// Every peer shares the engine and the fault plan, so that faults reach every "process".
 
 electionBehaviour('MemoryStore', () => ({
   store,

@@ -4,6 +4,7 @@ import { semaphoreBehaviour } from '../shared/semaphore-behaviour.js';
 
 const engine = new StorageEngine({ buckets: ['behaviour'] });
 const store = new MemoryStore({ engine });
+// Every peer shares the engine and the fault plan, so that faults reach every "process".
 
 semaphoreBehaviour('MemoryStore', () => ({
   store,

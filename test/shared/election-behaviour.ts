@@ -6,7 +6,8 @@ import type { ElectionOptions } from '../../src/election/options.js';
 import type { Term } from '../../src/election/term.js';
 import { LockLostError } from '../../src/errors/lock-lost-error.js';
 import { MalformedLockError } from '../../src/errors/malformed-lock-error.js';
-import { BeliefLog, countRequests, pause, type PrimitiveBackend } from './primitive-helpers.js';
+import type { Backend } from './lock-behaviour.js';
+import { BeliefLog, countRequests, pause } from './primitive-helpers.js';
 
 const TTL = 2_000;
 let sequence = 0;
@@ -16,7 +17,7 @@ let sequence = 0;
  * failure cases (crash, pause past the deadline, lost responses, 429/503 storms, foreign deletion,
  * abort while waiting) seen through terms and observers.
  */
-export function electionBehaviour(name: string, backend: () => PrimitiveBackend): void {
+export function electionBehaviour(name: string, backend: () => Backend): void {
   describe(`election behaviour on ${name}`, () => {
     // Each election made is another "process" (a store of its own), unless `shared`.
     const fresh = (): {

@@ -1,15 +1,5 @@
 import type { Lease } from '../../src/lease/lease.js';
-import type { ObjectStore } from '../../src/store/object-store.js';
 import type { Backend } from './lock-behaviour.js';
-
-/**
- * A backend for the primitives' suites: the lock's, and a way to make another "process": its own
- * store (so nothing is shared in memory: no name state, no cached header) over the same storage and
- * the same fault plan.
- */
-export interface PrimitiveBackend extends Backend {
-  peer(): ObjectStore;
-}
 
 const BIG = 1_000_000_000;
 

@@ -8,7 +8,8 @@ import { Lock } from '../../src/lock/lock.js';
 import type { Permit } from '../../src/semaphore/permit.js';
 import { Semaphore } from '../../src/semaphore/semaphore.js';
 import type { SemaphoreOptions } from '../../src/semaphore/options.js';
-import { BeliefLog, countRequests, pause, type PrimitiveBackend } from './primitive-helpers.js';
+import type { Backend } from './lock-behaviour.js';
+import { BeliefLog, countRequests, pause } from './primitive-helpers.js';
 
 const TTL = 2_000;
 let sequence = 0;
@@ -19,7 +20,7 @@ type Options = Partial<SemaphoreOptions> & { peer?: boolean };
  * The counting semaphore against any backend: the mutex's failure cases, per permit, and the
  * promise that holds across them: never more than `limit` permits believed held at once.
  */
-export function semaphoreBehaviour(name: string, backend: () => PrimitiveBackend): void {
+export function semaphoreBehaviour(name: string, backend: () => Backend): void {
   describe(`semaphore behaviour on ${name}`, () => {
     const fresh = (): { object: string; make: (options?: Options) => Semaphore } => {
       const object = `limits/${name.replace(/\W+/g, '-')}-${process.pid}-${++sequence}`;

@@ -1,16 +1,9 @@
-import { DEFAULT_TTL, MAX_TTL, MIN_TTL } from '../../core/resolve-options.js';
+import { MAX_TTL } from '../../core/resolve-options.js';
 import { resolveCandidate } from '../../election/options.js';
-import { formatLockUrl, parseLockUrl } from '../../util/lock-url.js';
-import {
-  parseArgument,
-  parseCommandLine,
-  parseDuration,
-  UsageError,
-  usageFromConfiguration,
-} from '../args.js';
+import { parseCommandLine, parseDuration, UsageError, usageFromConfiguration } from '../args.js';
 import { ExitCode } from '../exit-codes.js';
-import { STORE_OPTIONS, storeSettings } from '../store.js';
-import { killGrace, lossMarginFor, type RunPlan } from './run-args.js';
+import { STORE_OPTIONS } from '../store.js';
+import { commandPlan, type RunPlan } from './run-args.js';
 
 /** The default `--backoff`: how long `elect` waits after a term ends before campaigning again. */
 export const DEFAULT_BACKOFF_MS = 2_000;
@@ -40,26 +33,10 @@ export function parseElectArgs(args: string[]): ElectPlan | null {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return null;
-  const [url, ...extra] = positionals;
-  if (url === undefined)
-    throw new UsageError('elect: missing gs://BUCKET/OBJECT: gcs-lock elect gs://BUCKET/OBJECT -- COMMAND');
-  if (rest === undefined || extra.length > 0) {
-    const example = ['gcs-lock elect', url, '--', ...(extra.length > 0 ? extra : ['COMMAND', '[ARGS...]'])];
-    throw new UsageError(
-      `elect: put -- before the command, so that its options are not read as gcs-lock's: ${example.join(' ')}`,
-    );
-  }
-  const [command, ...commandArgs] = rest;
-  if (command === undefined)
-    throw new UsageError(`elect: missing the command after --: gcs-lock elect ${url} -- COMMAND [ARGS...]`);
+  const common = commandPlan('elect', values, positionals, rest);
   if (values.wait !== undefined && !values.once) {
     throw new UsageError('elect: -w/--wait gives up a single campaign: use it with --once');
   }
-  const target = parseArgument(parseLockUrl, url);
-  const ttl =
-    values.ttl === undefined
-      ? DEFAULT_TTL
-      : parseDuration('--ttl', values.ttl, { min: MIN_TTL, max: MAX_TTL });
   let candidate: string;
   try {
     candidate = resolveCandidate(values.candidate);
@@ -67,22 +44,12 @@ export function parseElectArgs(args: string[]): ElectPlan | null {
     usageFromConfiguration(error);
   }
   return {
-    url: formatLockUrl(target.bucket, target.object),
-    ...target,
-    command,
-    args: commandArgs,
+    ...common,
     timeout:
       values.wait === undefined
         ? Infinity
         : parseDuration('-w/--wait', values.wait, { min: 0, max: MAX_TTL }),
     conflictExitCode: ExitCode.CONFLICT,
-    ttl,
-    lossMargin: lossMarginFor(ttl),
-    description: values.description,
-    killGraceMs: killGrace(values['kill-grace'], ttl, values.ttl),
-    store: storeSettings(values),
-    json: values.json ?? false,
-    quiet: values.quiet ?? false,
     permits: undefined,
     candidate,
     once: values.once ?? false,

@@ -76,26 +76,47 @@ export function parseRunArgs(args: string[]): RunPlan | null {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return null;
-  const [url, ...extra] = positionals;
-  if (url === undefined)
-    throw new UsageError('run: missing gs://BUCKET/OBJECT: gcs-lock run gs://BUCKET/OBJECT -- COMMAND');
-  if (rest === undefined || extra.length > 0) {
-    const example = [
-      'gcs-lock run',
-      url,
-      '--',
-      ...(extra.length > 0 ? extra : ['COMMAND', '[ARGS...]']),
-    ].join(' ');
-    throw new UsageError(
-      `run: put -- before the command, so that its options are not read as gcs-lock's: ${example}`,
-    );
-  }
-  const [command, ...commandArgs] = rest;
-  if (command === undefined)
-    throw new UsageError(`run: missing the command after --: gcs-lock run ${url} -- COMMAND [ARGS...]`);
+  const common = commandPlan('run', values, positionals, rest);
   if (values.nonblock && values.wait !== undefined) {
     throw new UsageError('run: use either -n (fail at once) or -w SECONDS (wait that long), not both');
   }
+  return {
+    ...common,
+    timeout: values.nonblock
+      ? 0
+      : values.wait !== undefined
+        ? parseDuration('-w/--wait', values.wait, { min: 0, max: MAX_WAIT })
+        : Infinity,
+    conflictExitCode:
+      values['conflict-exit-code'] === undefined
+        ? ExitCode.CONFLICT
+        : parseExitCode('-E/--conflict-exit-code', values['conflict-exit-code']),
+    permits: values.permits === undefined ? undefined : parsePermits(values.permits),
+  };
+}
+
+/** What `run` and `elect` read alike from their command lines: all of a plan but how to wait. */
+export type CommandPlan = Omit<RunPlan, 'timeout' | 'conflictExitCode' | 'permits'>;
+
+/**
+ * The part of a plan that `run` and `elect` parse alike: the lock's URL, the command after `--`, the
+ * lease's ttl and loss margin, the kill grace, description, store and output options.
+ */
+export function commandPlan(
+  verb: string,
+  values: {
+    ttl?: string;
+    description?: string;
+    'kill-grace'?: string;
+    json?: boolean;
+    quiet?: boolean;
+    endpoint?: string;
+    'request-timeout'?: string;
+  },
+  positionals: string[],
+  rest: string[] | undefined,
+): CommandPlan {
+  const { url, command, commandArgs } = commandLine(verb, positionals, rest);
   const target = parseArgument(parseLockUrl, url);
   const ttl =
     values.ttl === undefined
@@ -106,15 +127,6 @@ export function parseRunArgs(args: string[]): RunPlan | null {
     ...target,
     command,
     args: commandArgs,
-    timeout: values.nonblock
-      ? 0
-      : values.wait !== undefined
-        ? parseDuration('-w/--wait', values.wait, { min: 0, max: MAX_WAIT })
-        : Infinity,
-    conflictExitCode:
-      values['conflict-exit-code'] === undefined
-        ? ExitCode.CONFLICT
-        : parseExitCode('-E/--conflict-exit-code', values['conflict-exit-code']),
     ttl,
     lossMargin: lossMarginFor(ttl),
     description: values.description,
@@ -122,8 +134,40 @@ export function parseRunArgs(args: string[]): RunPlan | null {
     store: storeSettings(values),
     json: values.json ?? false,
     quiet: values.quiet ?? false,
-    permits: values.permits === undefined ? undefined : parsePermits(values.permits),
   };
+}
+
+/**
+ * `gcs-lock VERB gs://BUCKET/OBJECT -- COMMAND [ARGS...]` (run, elect): the URL, and the command after
+ * `--`; a usage error, naming the verb, for a missing URL, a missing `--` or a missing command.
+ */
+export function commandLine(
+  verb: string,
+  positionals: string[],
+  rest: string[] | undefined,
+): { url: string; command: string; commandArgs: string[] } {
+  const [url, ...extra] = positionals;
+  if (url === undefined)
+    throw new UsageError(
+      `${verb}: missing gs://BUCKET/OBJECT: gcs-lock ${verb} gs://BUCKET/OBJECT -- COMMAND`,
+    );
+  if (rest === undefined || extra.length > 0) {
+    const example = [
+      `gcs-lock ${verb}`,
+      url,
+      '--',
+      ...(extra.length > 0 ? extra : ['COMMAND', '[ARGS...]']),
+    ].join(' ');
+    throw new UsageError(
+      `${verb}: put -- before the command, so that its options are not read as gcs-lock's: ${example}`,
+    );
+  }
+  const [command, ...commandArgs] = rest;
+  if (command === undefined)
+    throw new UsageError(
+      `${verb}: missing the command after --: gcs-lock ${verb} ${url} -- COMMAND [ARGS...]`,
+    );
+  return { url, command, commandArgs };
 }
 
 /** `--permits N`: a whole number of permits from 1 to 1000. */
