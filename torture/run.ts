@@ -2,11 +2,13 @@ import { parseArgs } from 'node:util';
 import { CLI_FAULTS, parseFaults, TORTURE_FAULTS } from './faults.js';
 import { runTorture } from './orchestrator.js';
 import { formatTable, formatViolations } from './report.js';
+import { parseVariant, VARIANT_OPTIONS } from './variant-options.js';
 
 /** `npm run torture -- --workers 8 --duration 60s --faults all`: prints the figures, exits 1 on a violation. */
 const USAGE = `usage: npm run torture -- [--workers 8] [--cli-workers N] [--locks 3] [--duration 60s | --count N]
          [--faults all|none|${TORTURE_FAULTS.join(',')}]
-         [--counter fenced|unconditional] [--ttl 2s] [--slack 6s] [--out .torture/run-<time>]`;
+         [--counter fenced|unconditional] [--generations increasing|unordered] [--versioned]
+         [--unfair] [--counter-token fence|generation] [--ttl 2s] [--slack 6s] [--out .torture/run-<time>]`;
 
 function parseDuration(name: string, text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text);
@@ -44,6 +46,7 @@ async function main(): Promise<number> {
       slack: { type: 'string', default: '6s' },
       out: { type: 'string' },
       help: { type: 'boolean' },
+      ...VARIANT_OPTIONS,
     },
   });
   if (values.help) {
@@ -65,6 +68,7 @@ async function main(): Promise<number> {
     throw new Error(`--counter must be fenced or unconditional, got ${JSON.stringify(values.counter)}`);
   }
   const result = await runTorture({
+    ...parseVariant(values),
     workers,
     ...(cliWorkers !== undefined && { cliWorkers }),
     counter: values.counter,

@@ -122,5 +122,7 @@ export function readRecord(metadata: Record<string, string>): LockRecord {
     refresh: metadata['gcs-lock-refresh'],
     ttl: Number(metadata['gcs-lock-ttl-ms'] ?? NaN),
     description: metadata['gcs-lock-description'],
+    queued: metadata['gcs-lock-queued'],
+    pid: metadata['gcs-lock-pid'],
   };
 }
