@@ -46,6 +46,14 @@ export class ControlClient {
     else await this.#call('PUT', 'rate-limit', limit);
   }
 
+  /**
+   * Makes the server refuse `permissions` on `bucket` (403, as GCS refuses a caller without them);
+   * `[]` grants everything again.
+   */
+  async setDeniedPermissions(bucket: string, permissions: readonly string[]): Promise<void> {
+    await this.#call('PUT', `buckets/${encodeURIComponent(bucket)}/denied-permissions`, { permissions });
+  }
+
   /** Deletes every object and upload session and clears fault rules and counts; buckets stay. */
   async reset(): Promise<void> {
     await this.#call('POST', 'reset');

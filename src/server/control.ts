@@ -30,6 +30,7 @@ export interface ControlTarget {
  * | `GET rate-limit` / `PUT rate-limit` | `{perSecond, burst}` or `false` | `{rateLimit}` |
  * | `DELETE rate-limit` | | `{rateLimit: false}` |
  * | `POST reset` | | `{ok}` |
+ * | `PUT buckets/NAME/denied-permissions` | `{permissions: [...]}` | `{bucket, deniedPermissions}` |
  *
  * Control requests are never faulted. `path` comes without the prefix.
  */
@@ -76,6 +77,8 @@ export function handleControl(target: ControlTarget, path: string, method: strin
     target.reset();
     return jsonReply({ ok: true });
   }
+  const denied = /^buckets\/([^/]+)\/denied-permissions\/?$/.exec(path);
+  if (denied && method === 'PUT') return setDeniedPermissions(engine, decodeURIComponent(denied[1]!), body);
   throw new HttpError(404, `No control operation ${key}.`, 'notFound');
 }
 
@@ -89,4 +92,14 @@ function parseRateLimit(body: Buffer): RateLimit | false {
     throw new HttpError(400, 'A rate limit is {"perSecond": > 0, "burst": >= 1}, or false.');
   }
   return { perSecond, burst };
+}
+
+/** Which permissions a bucket refuses from now on (`[]` grants all again); the engine checks the names. */
+function setDeniedPermissions(engine: StorageEngine, bucket: string, body: Buffer): Reply {
+  const { permissions } = parseJsonObject(body);
+  if (!Array.isArray(permissions)) {
+    throw new HttpError(400, 'The body is {"permissions": ["storage.objects.delete", ...]}.');
+  }
+  const { settings } = engine.setDeniedPermissions(bucket, permissions as string[]);
+  return jsonReply({ bucket, deniedPermissions: settings.deniedPermissions });
 }

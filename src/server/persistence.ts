@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EngineObject, StorageEngine } from './engine/engine.js';
+import type { BucketSettings, EngineObject, StorageEngine } from './engine/engine.js';
 
 /** The snapshot's file name inside `dataDir`. */
 export const SNAPSHOT_FILE = 'gcs-lock-server.json';
@@ -10,7 +10,9 @@ export const SNAPSHOT_FILE = 'gcs-lock-server.json';
 interface Snapshot {
   version: 1;
   lastGeneration: string;
-  buckets: Array<{ name: string }>;
+  /** `settings` is absent in snapshots written before buckets had settings. */
+  buckets: Array<{ name: string; settings?: BucketSettings }>;
+  /** Live and noncurrent versions alike (a noncurrent one has `timeDeleted`). */
   objects: Array<
     Omit<EngineObject, 'generation' | 'metageneration' | 'data'> & {
       generation: string;
@@ -55,7 +57,9 @@ export class Persistence {
     if (snapshot.version !== 1)
       throw new Error(`${this.file}: unknown snapshot version ${String(snapshot.version)}`);
     const existing = new Set(engine.listBuckets().map((bucket) => bucket.name));
-    for (const { name } of snapshot.buckets) if (!existing.has(name)) engine.createBucket(name);
+    for (const { name, settings } of snapshot.buckets) {
+      if (!existing.has(name)) engine.createBucket(name, settings);
+    }
     for (const object of snapshot.objects) {
       engine.restoreObject({
         ...object,
@@ -122,9 +126,9 @@ function snapshotOf(engine: StorageEngine): Snapshot {
   return {
     version: 1,
     lastGeneration: engine.lastGeneration.toString(),
-    buckets: buckets.map(({ name }) => ({ name })),
+    buckets: buckets.map(({ name, settings }) => ({ name, settings })),
     objects: buckets.flatMap((bucket) =>
-      [...bucket.objects.values()].map((object) => ({
+      [...bucket.objects.values(), ...[...bucket.noncurrent.values()].flat()].map((object) => ({
         ...object,
         generation: object.generation.toString(),
         metageneration: object.metageneration.toString(),

@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleControl, type ControlTarget } from './control.js';
-import { StorageEngine } from './engine/engine.js';
+import { StorageEngine, type BucketSpec } from './engine/engine.js';
+import type { GenerationOrder } from './engine/generations.js';
 import type { RateLimit } from './engine/rate-limiter.js';
 import { FaultPlan } from './fault-plan.js';
 import { handleRequest } from './http/handler.js';
@@ -10,7 +11,8 @@ import { ResumableSessions } from './http/resumable.js';
 import { Persistence } from './persistence.js';
 
 /**
- * How to start a local GCS server. Every option maps to one flag of `gcs-lock emulator`.
+ * How to start a local GCS server. Options map to flags of `gcs-lock emulator` (`generations` and bucket
+ * settings have no flag yet).
  * @example
  * await startServer({ port: 4443, buckets: ['demo'], rateLimit: GCS_RATE_LIMIT, dataDir: '.gcs-data' });
  */
@@ -19,8 +21,11 @@ export interface ServerOptions {
   port?: number;
   /** Interface to listen on. @default '127.0.0.1' */
   host?: string;
-  /** Buckets that exist from the start (others can be created with `POST /storage/v1/b`). @default [] */
-  buckets?: readonly string[];
+  /**
+   * Buckets that exist from the start (others can be created with `POST /storage/v1/b`): names, or
+   * `{ name, versioning, retentionPeriodSeconds, deniedPermissions, ... }`. @default []
+   */
+  buckets?: readonly BucketSpec[];
   /** Per-object mutation limit (429 `rateLimitExceeded` beyond it); `GCS_RATE_LIMIT` is GCS's. @default false */
   rateLimit?: RateLimit | false;
   /** Added to the host clock for `Date`, `timeCreated`, `updated` and generations. @default 0 */
@@ -29,6 +34,11 @@ export interface ServerOptions {
   dataDir?: string;
   /** The fault plan to apply to every GCS request; a new empty one when absent. @default new FaultPlan() */
   faults?: FaultPlan;
+  /**
+   * How generations are numbered: `'increasing'` (microsecond-like, as GCS's are in practice) or
+   * `'unordered'` (unique random 16-digit numbers, as GCS's documentation allows). @default 'increasing'
+   */
+  generations?: GenerationOrder;
 }
 
 /**
@@ -78,6 +88,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     buckets: options.buckets ?? [],
     rateLimit,
     clockOffsetMs: options.clockOffsetMs ?? 0,
+    generations: options.generations ?? 'increasing',
     onChange: () => {
       if (loaded) persistence?.schedule(model);
     },
@@ -99,7 +110,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     },
     rateLimit: () => rateLimit,
     reset: () => {
-      for (const bucket of model.listBuckets()) bucket.objects.clear();
+      model.clearObjects();
       sessions.clear();
       faults.clear();
       for (const kind of Object.keys(faults.delivered) as Array<keyof typeof faults.delivered>) {

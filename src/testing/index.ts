@@ -1,5 +1,12 @@
 export { MemoryStore, type MemoryStoreOptions, type RequestCounts } from './memory-store.js';
-export { StorageEngine, type EngineOptions } from '../server/engine/engine.js';
+export {
+  StorageEngine,
+  type EngineOptions,
+  type BucketSpec,
+  type BucketSettings,
+  type LifecycleRule,
+} from '../server/engine/engine.js';
+export type { GenerationOrder } from '../server/engine/generations.js';
 export { GCS_RATE_LIMIT, type RateLimit } from '../server/engine/rate-limiter.js';
 export {
   FaultPlan,

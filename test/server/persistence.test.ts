@@ -56,6 +56,24 @@ describe('persistence', () => {
     expect(BigInt(fresh.json.generation as string)).toBeGreaterThan(BigInt(gone.json.generation as string));
   });
 
+  it('keeps noncurrent versions and bucket settings across a restart', async () => {
+    const bucket = { name: 'vers', versioning: true, deniedPermissions: ['storage.objects.list'] };
+    const first = await startServer({ buckets: [bucket], dataDir });
+    const old = await insertMedia(first.url, 'vers', 'x', 'old');
+    await insertMedia(first.url, 'vers', 'x', 'new');
+    await request(`${first.url}/storage/v1/b/vers`, { method: 'PATCH', body: '{"labels":{"a":"b"}}' });
+    await first.close();
+
+    await using second = await startServer({ dataDir });
+    const query = `generation=${old.json.generation as string}&alt=media`;
+    expect((await request(objectUrl(second.url, 'vers', 'x', query))).text).toBe('old');
+    expect(second.engine.getBucket('vers').settings).toMatchObject({
+      versioning: true,
+      labels: { a: 'b' },
+      deniedPermissions: ['storage.objects.list'],
+    });
+  });
+
   it('without dataDir nothing is written and a restart starts empty', async () => {
     const first = await startServer({ buckets: ['mem'] });
     await insertMedia(first.url, 'mem', 'x');

@@ -12,6 +12,22 @@ describe('startServer', () => {
     expect((listed.json.items as Array<{ name: string }>).map((b) => b.name)).toEqual(['one-b', 'two-b']);
   });
 
+  it("generations: 'unordered' hands out random 16-digit generations; 'increasing' is the default", async () => {
+    await using unordered = await startServer({ buckets: ['gen'], generations: 'unordered' });
+    const generations: bigint[] = [];
+    for (let i = 0; i < 40; i++) {
+      const answer = await insertMedia(unordered.url, 'gen', 'same');
+      expect(answer.json.generation).toMatch(/^[1-9]\d{15}$/);
+      generations.push(BigInt(answer.json.generation as string));
+    }
+    // 39 uniform draws in a row that never decrease: a chance of 2^-39.
+    expect(generations.some((g, i) => i > 0 && g < generations[i - 1]!)).toBe(true);
+    await using increasing = await startServer({ buckets: ['gen'] });
+    const a = BigInt((await insertMedia(increasing.url, 'gen', 'x')).json.generation as string);
+    const b = BigInt((await insertMedia(increasing.url, 'gen', 'x')).json.generation as string);
+    expect(b).toBeGreaterThan(a);
+  });
+
   it('creates buckets over HTTP, 409 for a taken name, 400 for an invalid one', async () => {
     await using server = await startServer();
     const create = (name: string) =>

@@ -1,71 +1,33 @@
 import { createHash } from 'node:crypto';
 import type { Preconditions } from '../../store/object-store.js';
-import { bucketNameProblem, objectNameProblem } from '../../util/names.js';
+import { objectNameProblem } from '../../util/names.js';
+import { BucketRegistry } from './bucket-registry.js';
+import { composeSources, type ComposeSource } from './compose.js';
 import { crc32cBase64 } from './crc32c.js';
-import { EngineError, invalid, notFound } from './engine-error.js';
-import { checkPreconditions } from './preconditions.js';
+import { EngineError, invalid } from './engine-error.js';
+import { generationsFor, type Generations } from './generations.js';
+import { checkPermission, checkRemovable } from './guards.js';
 import { listObjects, type ListOptions, type ListResult } from './list.js';
+import { checkMetadata, mergeMetadata } from './metadata.js';
+import { checkPreconditions } from './preconditions.js';
 import { RateLimiter, type RateLimit } from './rate-limiter.js';
+import type { EngineBucket, EngineObject, EngineOptions, ObjectContent, ObjectPatch } from './types.js';
+import { archive, dropNoncurrent, findVersion, parseGeneration, replaceNoncurrent } from './versions.js';
 
 export type { ListOptions, ListResult } from './list.js';
-
-/** One live object version. */
-export interface EngineObject {
-  bucket: string;
-  name: string;
-  generation: bigint;
-  metageneration: bigint;
-  data: Buffer;
-  contentType: string;
-  metadata: Record<string, string>;
-  /** Server clock, ms since the epoch. */
-  timeCreated: number;
-  updated: number;
-  md5Hash: string;
-  crc32c: string;
-}
-
-export interface EngineBucket {
-  name: string;
-  timeCreated: number;
-  objects: Map<string, EngineObject>;
-}
-
-/**
- * How a `StorageEngine` starts: its buckets, an optional per-object rate limit, and its clock's offset.
- *
- * @example
- * ```ts
- * const engine = new StorageEngine({ buckets: ['test'], rateLimit: GCS_RATE_LIMIT, clockOffsetMs: -30_000 });
- * ```
- */
-export interface EngineOptions {
-  /** Buckets that exist from the start. */
-  buckets?: readonly string[];
-  /** Per-object mutation limit; `false` (the default) for none. */
-  rateLimit?: RateLimit | false;
-  /** Offset added to the host clock, in ms: the server's clock, as tests see it. @default 0 */
-  clockOffsetMs?: number;
-  /** Called after every committed change, for persistence. */
-  onChange?: (change: EngineChange) => void;
-}
-
-export type EngineChange =
-  | { kind: 'bucket'; bucket: EngineBucket }
-  | { kind: 'put'; object: EngineObject }
-  | { kind: 'delete'; bucket: string; name: string };
-
-export interface ObjectPatch {
-  /** Custom metadata to merge; a `null` value removes the key, a `null` map removes them all. */
-  metadata?: Record<string, string | null> | null;
-  contentType?: string;
-}
-
-/** GCS's limit on custom metadata: 8 KiB in all, keys and values counted in UTF-8 bytes. */
-export const MAX_METADATA_BYTES = 8 * 1024;
-/** And at most 1 KiB per key, 4 KiB per value. */
-export const MAX_METADATA_KEY_BYTES = 1024;
-export const MAX_METADATA_VALUE_BYTES = 4 * 1024;
+export type {
+  BucketPreconditions,
+  BucketSpec,
+  EngineBucket,
+  EngineChange,
+  EngineObject,
+  EngineOptions,
+  ObjectContent,
+  ObjectPatch,
+} from './types.js';
+export type { BucketSettings, LifecycleRule } from './bucket-config.js';
+export type { ComposeSource } from './compose.js';
+export { MAX_METADATA_BYTES, MAX_METADATA_KEY_BYTES, MAX_METADATA_VALUE_BYTES } from './metadata.js';
 
 /**
  * GCS's object semantics in memory: buckets, objects, generations, metagenerations and the four
@@ -81,24 +43,20 @@ export const MAX_METADATA_VALUE_BYTES = 4 * 1024;
  * console.log(engine.getBucket('test').objects.get('job')?.generation);
  * ```
  */
-export class StorageEngine {
-  readonly #buckets = new Map<string, EngineBucket>();
-  readonly #onChange: ((change: EngineChange) => void) | undefined;
+export class StorageEngine extends BucketRegistry {
+  readonly #generations: Generations;
   #rateLimiter: RateLimiter | undefined;
-  #lastGeneration = 0n;
-  /** Added to the host clock to give the server's clock. */
-  clockOffsetMs: number;
-
   constructor(options: EngineOptions = {}) {
-    this.clockOffsetMs = options.clockOffsetMs ?? 0;
-    this.#onChange = options.onChange;
+    super(options.clockOffsetMs ?? 0, options.onChange);
+    this.#generations = generationsFor(options.generations ?? 'increasing');
     this.setRateLimit(options.rateLimit ?? false);
-    for (const bucket of options.buckets ?? []) this.createBucket(bucket);
-  }
-
-  /** The server's clock, ms since the epoch. */
-  now(): number {
-    return Date.now() + this.clockOffsetMs;
+    for (const spec of options.buckets ?? []) {
+      if (typeof spec === 'string') this.createBucket(spec);
+      else {
+        const { name, ...settings } = spec;
+        this.createBucket(name, settings);
+      }
+    }
   }
 
   /** Turns the per-object mutation limit on (with its rate) or off. */
@@ -106,46 +64,21 @@ export class StorageEngine {
     this.#rateLimiter = limit ? new RateLimiter(limit) : undefined;
   }
 
-  createBucket(name: string): EngineBucket {
-    const problem = bucketNameProblem(name);
-    if (problem) throw invalid(`Invalid bucket name: '${name}': ${problem}.`);
-    if (this.#buckets.has(name)) {
-      throw new EngineError(409, 'conflict', 'The requested bucket name is not available.');
-    }
-    const bucket: EngineBucket = { name, timeCreated: this.now(), objects: new Map() };
-    this.#buckets.set(name, bucket);
-    this.#onChange?.({ kind: 'bucket', bucket });
-    return bucket;
-  }
-
-  getBucket(name: string): EngineBucket {
-    const bucket = this.#buckets.get(name);
-    if (!bucket) throw notFound('bucket');
-    return bucket;
-  }
-
-  listBuckets(): EngineBucket[] {
-    return [...this.#buckets.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
-  }
-
   insertObject(
     bucketName: string,
     name: string,
-    content: { data: Buffer; contentType?: string; metadata?: Record<string, string> },
+    content: ObjectContent,
     preconditions?: Preconditions,
   ): EngineObject {
     const bucket = this.getBucket(bucketName);
+    checkPermission(bucket, 'storage.objects.create');
     checkObjectName(name);
     const metadata = { ...(content.metadata ?? {}) };
     checkMetadata(metadata);
-    const current = bucket.objects.get(name);
-    checkPreconditions(current, preconditions);
-    this.#takeWriteToken(bucketName, name);
-    const now = this.now();
-    const object: EngineObject = {
+    return this.#write(bucket, name, preconditions, (generation, now) => ({
       bucket: bucketName,
       name,
-      generation: this.#nextGeneration(now),
+      generation,
       metageneration: 1n,
       data: content.data,
       contentType: content.contentType ?? 'application/octet-stream',
@@ -154,16 +87,63 @@ export class StorageEngine {
       updated: now,
       md5Hash: createHash('md5').update(content.data).digest('base64'),
       crc32c: crc32cBase64(content.data),
-    };
-    bucket.objects.set(name, object);
-    this.#onChange?.({ kind: 'put', object });
+    }));
+  }
+
+  /**
+   * `objects.compose`: concatenates up to 32 sources of one bucket into `name`, atomically: every
+   * source precondition and the destination's preconditions hold, or nothing changes. The result is
+   * a composite object (CRC32C of the concatenation, no MD5, `componentCount`).
+   */
+  composeObject(
+    bucketName: string,
+    name: string,
+    sources: readonly ComposeSource[],
+    destination: Omit<ObjectContent, 'data'> = {},
+    preconditions?: Preconditions,
+  ): EngineObject {
+    const bucket = this.getBucket(bucketName);
+    checkPermission(bucket, 'storage.objects.create');
+    checkPermission(bucket, 'storage.objects.get');
+    checkObjectName(name);
+    const metadata = { ...(destination.metadata ?? {}) };
+    checkMetadata(metadata);
+    const { data, componentCount } = composeSources(bucket, sources);
+    return this.#write(bucket, name, preconditions, (generation, now) => ({
+      bucket: bucketName,
+      name,
+      generation,
+      metageneration: 1n,
+      data,
+      contentType: destination.contentType ?? 'application/octet-stream',
+      metadata,
+      timeCreated: now,
+      updated: now,
+      crc32c: crc32cBase64(data),
+      componentCount,
+    }));
+  }
+
+  /** A version's metadata (the live one unless `generation` names another); needs `storage.objects.get`. */
+  getObject(
+    bucketName: string,
+    name: string,
+    preconditions?: Preconditions,
+    generation?: string | bigint,
+  ): EngineObject {
+    const bucket = this.getBucket(bucketName);
+    checkPermission(bucket, 'storage.objects.get');
+    const object = findVersion(bucket, name, parseGeneration(generation));
+    checkPreconditions(object, preconditions);
     return object;
   }
 
-  getObject(bucketName: string, name: string, preconditions?: Preconditions): EngineObject {
-    const object = this.getBucket(bucketName).objects.get(name);
-    if (!object) throw notFound('object');
-    checkPreconditions(object, preconditions);
+  /** Like `getObject` on the live version, but `undefined` when there is none (a missing bucket still throws). */
+  findObject(bucketName: string, name: string, preconditions?: Preconditions): EngineObject | undefined {
+    const bucket = this.getBucket(bucketName);
+    checkPermission(bucket, 'storage.objects.get');
+    const object = bucket.objects.get(name);
+    if (object) checkPreconditions(object, preconditions);
     return object;
   }
 
@@ -172,8 +152,12 @@ export class StorageEngine {
     name: string,
     patch: ObjectPatch,
     preconditions?: Preconditions,
+    generation?: string | bigint,
   ): EngineObject {
-    const current = this.getObject(bucketName, name, preconditions);
+    const bucket = this.getBucket(bucketName);
+    checkPermission(bucket, 'storage.objects.update');
+    const current = findVersion(bucket, name, parseGeneration(generation));
+    checkPreconditions(current, preconditions);
     const metadata = mergeMetadata(current.metadata, patch.metadata);
     checkMetadata(metadata);
     this.#takeWriteToken(bucketName, name);
@@ -184,51 +168,111 @@ export class StorageEngine {
       metageneration: current.metageneration + 1n,
       updated: Math.max(this.now(), current.updated),
     };
-    this.getBucket(bucketName).objects.set(name, object);
-    this.#onChange?.({ kind: 'put', object });
+    if (patch.eventBasedHold !== undefined) object.eventBasedHold = patch.eventBasedHold;
+    if (current.timeDeleted === undefined) {
+      bucket.objects.set(name, object);
+      this.emit({ kind: 'put', object });
+    } else {
+      replaceNoncurrent(bucket, object);
+      this.emit({ kind: 'noncurrent', object });
+    }
     return object;
   }
 
-  deleteObject(bucketName: string, name: string, preconditions?: Preconditions): void {
-    this.getObject(bucketName, name, preconditions);
+  /**
+   * Deletes the live version (kept as noncurrent in a versioned bucket), or with `generation` that
+   * version for good, live or noncurrent, as GCS does when a delete names a generation.
+   */
+  deleteObject(
+    bucketName: string,
+    name: string,
+    preconditions?: Preconditions,
+    generation?: string | bigint,
+  ): void {
+    const bucket = this.getBucket(bucketName);
+    checkPermission(bucket, 'storage.objects.delete');
+    const wanted = parseGeneration(generation);
+    const current = findVersion(bucket, name, wanted);
+    checkPreconditions(current, preconditions);
+    const keep = wanted === undefined && bucket.settings.versioning;
+    if (!keep) checkRemovable(bucket, current, this.now());
     this.#takeWriteToken(bucketName, name);
-    this.getBucket(bucketName).objects.delete(name);
-    this.#onChange?.({ kind: 'delete', bucket: bucketName, name });
+    if (current.timeDeleted !== undefined) {
+      dropNoncurrent(bucket, name, current.generation);
+      this.emit({ kind: 'delete-version', bucket: bucketName, name, generation: current.generation });
+      return;
+    }
+    bucket.objects.delete(name);
+    if (keep) this.emit({ kind: 'noncurrent', object: archive(bucket, current, this.now()) });
+    this.emit({ kind: 'delete', bucket: bucketName, name });
   }
 
+  /** One page of a listing; with `versions: true`, noncurrent versions too. Needs `storage.objects.list`. */
   listObjects(bucketName: string, options: ListOptions = {}): ListResult {
-    return listObjects(this.getBucket(bucketName).objects, options);
+    const bucket = this.getBucket(bucketName);
+    checkPermission(bucket, 'storage.objects.list');
+    return listObjects(bucket.objects, options, bucket.noncurrent);
   }
 
   /** Restores an object exactly as persisted (generation included), for state that survives a restart. */
   restoreObject(object: EngineObject): void {
-    const bucket = this.#buckets.get(object.bucket) ?? this.createBucket(object.bucket);
-    bucket.objects.set(object.name, object);
-    if (object.generation > this.#lastGeneration) this.#lastGeneration = object.generation;
+    const bucket = this.buckets.get(object.bucket) ?? this.createBucket(object.bucket);
+    if (object.timeDeleted === undefined) bucket.objects.set(object.name, object);
+    else replaceNoncurrent(bucket, object);
+    this.#generations.note(object.generation);
   }
 
-  /** The last generation handed out: persisted, so a restart never reuses a deleted version's number. */
+  /** The highest generation handed out: persisted, so a restart never reuses a deleted version's number. */
   get lastGeneration(): bigint {
-    return this.#lastGeneration;
+    return this.#generations.last;
   }
 
   /**
-   * Makes every later generation exceed `generation`. A restored snapshot no longer holds deleted
-   * objects, yet a stale client may still hold their generations in `ifGenerationMatch`: reusing one
-   * after a restart (say with an earlier clock) would let that client's condition match a new object.
+   * Makes every later generation exceed `generation` (with increasing generations). A restored
+   * snapshot no longer holds deleted objects, yet a stale client may still hold their generations in
+   * `ifGenerationMatch`: reusing one after a restart (say with an earlier clock) would let that
+   * client's condition match a new object.
    */
   restoreGeneration(generation: bigint): void {
-    if (generation > this.#lastGeneration) this.#lastGeneration = generation;
+    this.#generations.note(generation);
+  }
+
+  /** Deletes every object version in every bucket; buckets and their settings stay. */
+  clearObjects(): void {
+    for (const bucket of this.buckets.values()) {
+      bucket.objects.clear();
+      bucket.noncurrent.clear();
+    }
   }
 
   /**
-   * Generations are unique and strictly increasing across the whole server, microsecond-like as
-   * GCS's are (milliseconds × 1000, bumped by one when two changes share a millisecond).
+   * The one way a new live version is written (insert, compose): checks the destination's
+   * preconditions, its delete permission and protections when one is replaced, takes a rate-limit
+   * token, then swaps it in, keeping the old one as noncurrent in a versioned bucket.
    */
-  #nextGeneration(now: number): bigint {
-    const candidate = BigInt(Math.floor(now)) * 1000n;
-    this.#lastGeneration = candidate > this.#lastGeneration ? candidate : this.#lastGeneration + 1n;
-    return this.#lastGeneration;
+  #write(
+    bucket: EngineBucket,
+    name: string,
+    preconditions: Preconditions | undefined,
+    build: (generation: bigint, now: number) => EngineObject,
+  ): EngineObject {
+    const current = bucket.objects.get(name);
+    checkPreconditions(current, preconditions);
+    if (current) {
+      // Replacing an object deletes the old version: GCS asks for storage.objects.delete too.
+      checkPermission(bucket, 'storage.objects.delete');
+      if (!bucket.settings.versioning) checkRemovable(bucket, current, this.now());
+    }
+    this.#takeWriteToken(bucket.name, name);
+    const now = this.now();
+    const object = build(this.#generations.next(now), now);
+    if (bucket.settings.defaultEventBasedHold) object.eventBasedHold = true;
+    if (current && bucket.settings.versioning) {
+      this.emit({ kind: 'noncurrent', object: archive(bucket, current, now) });
+    }
+    bucket.objects.set(name, object);
+    this.emit({ kind: 'put', object });
+    return object;
   }
 
   #takeWriteToken(bucket: string, name: string): void {
@@ -245,44 +289,4 @@ export class StorageEngine {
 function checkObjectName(name: string): void {
   const problem = objectNameProblem(name);
   if (problem) throw invalid(`The object name ${JSON.stringify(name)} is invalid: it ${problem}.`);
-}
-
-function checkMetadata(metadata: Record<string, string>): void {
-  let bytes = 0;
-  for (const [key, value] of Object.entries(metadata)) {
-    if (typeof value !== 'string')
-      throw invalid(`Invalid value for metadata key '${key}': must be a string.`);
-    const keyBytes = Buffer.byteLength(key);
-    const valueBytes = Buffer.byteLength(value);
-    if (keyBytes > MAX_METADATA_KEY_BYTES) {
-      throw invalid(`Metadata key is too large: ${keyBytes} bytes, the limit is ${MAX_METADATA_KEY_BYTES}.`);
-    }
-    if (valueBytes > MAX_METADATA_VALUE_BYTES) {
-      throw invalid(
-        `Metadata value for '${key}' is too large: ${valueBytes} bytes, the limit is ${MAX_METADATA_VALUE_BYTES}.`,
-      );
-    }
-    bytes += keyBytes + valueBytes;
-  }
-  if (bytes > MAX_METADATA_BYTES) {
-    throw invalid(
-      `Metadata part is too large: ${bytes} bytes of custom metadata, the limit is ${MAX_METADATA_BYTES}.`,
-    );
-  }
-}
-
-function mergeMetadata(
-  current: Record<string, string>,
-  patch: Record<string, string | null> | null | undefined,
-): Record<string, string> {
-  if (patch === undefined) return current;
-  if (patch === null) return {};
-  // A Map, then fromEntries: plain assignment of a key such as "__proto__" would hit the prototype
-  // setter and silently drop it.
-  const merged = new Map(Object.entries(current));
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) merged.delete(key);
-    else merged.set(key, value);
-  }
-  return Object.fromEntries(merged);
 }

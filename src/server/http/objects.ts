@@ -14,19 +14,12 @@ export interface ObjectRequest {
   body: Buffer;
 }
 
-/**
- * With versioning off only the live version exists: naming any other `generation` is a 404, as GCS
- * answers for a version that is gone.
- */
-function checkGeneration(query: URLSearchParams, live: bigint): void {
-  const wanted = query.get('generation');
-  if (wanted !== null && wanted !== live.toString()) throw new HttpError(404, 'No such object.', 'notFound');
-}
+/** `?generation=N`: the version a request addresses (the live one when absent). */
+const generationOf = (query: URLSearchParams): string | undefined => query.get('generation') ?? undefined;
 
 /** `GET .../o/NAME`: the resource, or with `alt=media` the data. Preconditions are checked either way. */
 export function getObject(r: ObjectRequest, media: boolean): Reply {
-  const object = r.engine.getObject(r.bucket, r.object, preconditionsFrom(r.query));
-  checkGeneration(r.query, object.generation);
+  const object = r.engine.getObject(r.bucket, r.object, preconditionsFrom(r.query), generationOf(r.query));
   if (!media && r.query.get('alt') !== 'media') return jsonReply(objectResource(object, r.baseUrl));
   return {
     status: 200,
@@ -35,7 +28,7 @@ export function getObject(r: ObjectRequest, media: boolean): Reply {
       'content-type': object.contentType,
       'x-goog-generation': object.generation.toString(),
       'x-goog-metageneration': object.metageneration.toString(),
-      'x-goog-hash': `crc32c=${object.crc32c},md5=${object.md5Hash}`,
+      'x-goog-hash': `crc32c=${object.crc32c}${object.md5Hash === undefined ? '' : `,md5=${object.md5Hash}`}`,
       'x-goog-stored-content-length': String(object.data.length),
     },
   };
@@ -52,21 +45,27 @@ export function patchObject(r: ObjectRequest): Reply {
     patch.metadata = json.metadata as Record<string, string | null> | null;
   }
   if (typeof json.contentType === 'string') patch.contentType = json.contentType;
-  const current = r.engine.getObject(r.bucket, r.object);
-  checkGeneration(r.query, current.generation);
-  const object = r.engine.patchObject(r.bucket, r.object, patch, preconditionsFrom(r.query));
+  if (typeof json.eventBasedHold === 'boolean') patch.eventBasedHold = json.eventBasedHold;
+  const object = r.engine.patchObject(
+    r.bucket,
+    r.object,
+    patch,
+    preconditionsFrom(r.query),
+    generationOf(r.query),
+  );
   return jsonReply(objectResource(object, r.baseUrl));
 }
 
-/** `DELETE .../o/NAME`: 204 with no body. */
+/**
+ * `DELETE .../o/NAME`: 204 with no body. Without `generation` it deletes the live version (kept as
+ * noncurrent in a versioned bucket); with one, that version for good.
+ */
 export function deleteObject(r: ObjectRequest): Reply {
-  const current = r.engine.getObject(r.bucket, r.object);
-  checkGeneration(r.query, current.generation);
-  r.engine.deleteObject(r.bucket, r.object, preconditionsFrom(r.query));
+  r.engine.deleteObject(r.bucket, r.object, preconditionsFrom(r.query), generationOf(r.query));
   return { status: 204 };
 }
 
-/** `GET .../b/B/o`: one page of a listing; `items`, `prefixes` and `nextPageToken` only when non-empty. */
+/** `GET .../b/B/o` (`versions=true`: noncurrent versions too): one page of a listing; `items`, `prefixes` and `nextPageToken` only when non-empty. */
 export function listObjects(
   engine: StorageEngine,
   bucket: string,
@@ -80,6 +79,7 @@ export function listObjects(
     ...optional('pageToken', query.get('pageToken')),
     ...optional('startOffset', query.get('startOffset')),
     ...optional('endOffset', query.get('endOffset')),
+    ...(query.get('versions') === 'true' ? { versions: true } : {}),
     ...(maxResults === null
       ? {}
       : { maxResults: /^\d+$/.test(maxResults) ? Number(maxResults) : Number.NaN }),

@@ -28,34 +28,79 @@ export function objectResource(object: EngineObject, baseUrl: string): Record<st
     contentType: object.contentType,
     storageClass: 'STANDARD',
     size: String(object.data.length),
-    md5Hash: object.md5Hash,
     crc32c: object.crc32c,
     etag: etag(object),
     timeCreated: rfc3339(object.timeCreated),
     updated: rfc3339(object.updated),
     timeStorageClassUpdated: rfc3339(object.timeCreated),
   };
+  // GCS sends no MD5 for a composite object, and the version fields only where they apply.
+  if (object.md5Hash !== undefined) resource.md5Hash = object.md5Hash;
+  if (object.componentCount !== undefined) resource.componentCount = object.componentCount;
+  if (object.eventBasedHold !== undefined) resource.eventBasedHold = object.eventBasedHold;
+  if (object.timeDeleted !== undefined) resource.timeDeleted = rfc3339(object.timeDeleted);
   // GCS leaves `metadata` out entirely when an object has no custom metadata.
   if (Object.keys(object.metadata).length > 0) resource.metadata = { ...object.metadata };
   return resource;
 }
 
+/**
+ * A bucket's JSON etag. GCS's is base64 of a small protobuf holding the metageneration ("CAE=" for 1):
+ * ours is built the same way, so it changes exactly when the metageneration does.
+ */
+function bucketEtag(metageneration: bigint): string {
+  const bytes = [0x08];
+  let rest = metageneration;
+  do {
+    const low = Number(rest & 0x7fn);
+    rest >>= 7n;
+    bytes.push(rest > 0n ? low | 0x80 : low);
+  } while (rest > 0n);
+  return Buffer.from(bytes).toString('base64');
+}
+
+/** A bucket resource in GCS's JSON shape; optional parts only when set, as GCS sends them. */
 export function bucketResource(bucket: EngineBucket, baseUrl: string): Record<string, unknown> {
+  const { settings } = bucket;
   const created = rfc3339(bucket.timeCreated);
-  return {
+  const resource: Record<string, unknown> = {
     kind: 'storage#bucket',
     id: bucket.name,
     selfLink: `${baseUrl}/storage/v1/b/${bucket.name}`,
-    name: bucket.name,
     projectNumber: '0',
-    metageneration: '1',
-    location: 'US',
-    locationType: 'multi-region',
-    storageClass: 'STANDARD',
-    etag: 'CAE=',
+    name: bucket.name,
     timeCreated: created,
-    updated: created,
+    updated: rfc3339(bucket.updated),
+    metageneration: bucket.metageneration.toString(),
+    location: settings.location,
+    locationType: settings.locationType,
+    storageClass: settings.storageClass,
+    etag: bucketEtag(bucket.metageneration),
+    rpo: 'DEFAULT',
+    versioning: { enabled: settings.versioning },
+    softDeletePolicy: {
+      retentionDurationSeconds: String(settings.softDeleteRetentionSeconds),
+      effectiveTime: created,
+    },
+    iamConfiguration: {
+      bucketPolicyOnly: { enabled: settings.uniformBucketLevelAccess },
+      uniformBucketLevelAccess: { enabled: settings.uniformBucketLevelAccess },
+      publicAccessPrevention: settings.publicAccessPrevention,
+    },
   };
+  if (settings.retentionPeriodSeconds !== undefined) {
+    resource.retentionPolicy = {
+      retentionPeriod: String(settings.retentionPeriodSeconds),
+      effectiveTime: created,
+      isLocked: false,
+    };
+  }
+  if (settings.defaultEventBasedHold) resource.defaultEventBasedHold = true;
+  if (settings.lifecycleRules.length > 0)
+    resource.lifecycle = { rule: structuredClone(settings.lifecycleRules) };
+  if (settings.requesterPays) resource.billing = { requesterPays: true };
+  if (Object.keys(settings.labels).length > 0) resource.labels = { ...settings.labels };
+  return resource;
 }
 
 const PRECONDITIONS = [

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { StorageEngine } from '../engine/engine.js';
 import type { Operation } from '../fault-plan.js';
-import { insertBucket, getBucket, listBuckets } from './buckets.js';
+import { changeBucket, insertBucket, getBucket, listBuckets, testIamPermissions } from './buckets.js';
+import { composeObject } from './compose.js';
 import { HttpError } from './errors.js';
 import { deleteObject, getObject, listObjects, patchObject, type ObjectRequest } from './objects.js';
 import type { Reply } from './reply.js';
@@ -39,6 +40,9 @@ export interface RouteContext {
 const API = /^\/storage\/v1\/b(?:\/([^/]+)(\/o(?:\/(.+))?)?)?\/?$/;
 const DOWNLOAD = /^\/download\/storage\/v1\/b\/([^/]+)\/o\/(.+)$/;
 const UPLOAD = /^\/upload\/storage\/v1\/b\/([^/]+)\/o\/?$/;
+const TEST_PERMISSIONS = /^\/storage\/v1\/b\/([^/]+)\/iam\/testPermissions\/?$/;
+// The object name is one percent-encoded segment (its "/" sent as %2F), so a literal "/compose" is the verb.
+const COMPOSE = /^\/storage\/v1\/b\/([^/]+)\/o\/([^/]+)\/compose\/?$/;
 
 /** Maps a request to a route; throws `HttpError` for paths and methods GCS would not serve. */
 export function routeRequest(ctx: RouteContext, request: GcsRequest): Route {
@@ -56,6 +60,19 @@ export function routeRequest(ctx: RouteContext, request: GcsRequest): Route {
     return { op: 'get', bucket: r.bucket, object: r.object, run: () => getObject(r, true) };
   }
 
+  const iam = TEST_PERMISSIONS.exec(req.path);
+  if (iam) {
+    const bucket = decode(iam[1]!);
+    if (method !== 'GET') throw methodNotAllowed(method);
+    return { op: 'bucket', bucket, run: () => testIamPermissions(engine, bucket, query) };
+  }
+  const compose = COMPOSE.exec(req.path);
+  if (compose) {
+    const [bucket, object] = [decode(compose[1]!), decode(compose[2]!)];
+    if (method !== 'POST') throw methodNotAllowed(method);
+    return { op: 'insert', bucket, object, run: () => composeObject(engine, bucket, object, req) };
+  }
+
   const api = API.exec(req.path);
   if (!api) throw new HttpError(404, 'Not Found', 'notFound');
   const [, rawBucket, objects, rawObject] = api;
@@ -67,7 +84,12 @@ export function routeRequest(ctx: RouteContext, request: GcsRequest): Route {
   }
   const bucket = decode(rawBucket);
   if (!hasObjects) {
-    if (method === 'GET') return { op: 'bucket', bucket, run: () => getBucket(engine, bucket, baseUrl) };
+    if (method === 'GET')
+      return { op: 'bucket', bucket, run: () => getBucket(engine, bucket, query, baseUrl) };
+    if (method === 'PATCH')
+      return { op: 'bucket', bucket, run: () => changeBucket(engine, bucket, 'patch', req) };
+    if (method === 'PUT')
+      return { op: 'bucket', bucket, run: () => changeBucket(engine, bucket, 'update', req) };
     throw methodNotAllowed(method);
   }
   if (rawObject === undefined) {
