@@ -15,6 +15,11 @@ export type {
   InsertRequest,
   ListRequest,
   ListPage,
+  ComposeSource,
+  ComposeRequest,
+  BucketRequest,
+  BucketInfo,
+  BucketLifecycleRule,
 } from './store/object-store.js';
 export { listLocks, type ListLocksOptions, type LockListEntry } from './lock/list-locks.js';
 export { breakLock, type BreakLockOptions, type BreakLockResult } from './lock/break-lock.js';

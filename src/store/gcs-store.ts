@@ -2,17 +2,22 @@ import { ConfigurationError } from '../errors/configuration-error.js';
 import { StorageError } from '../errors/storage-error.js';
 import { duration } from '../util/duration.js';
 import type { AuthClient } from './auth.js';
-import { authHeaders, sharedDefaultCredentials, type AuthFactory } from './credentials.js';
+import type { AuthFactory } from './credentials.js';
 import { resolveEndpoint } from './endpoint.js';
-import { httpError, parseErrorBody, saysBucketMissing, type StoreOperation } from './http-errors.js';
-import { transportError, withDeadline, type RawResponse } from './http-transport.js';
+import { parseErrorBody, saysBucketMissing } from './http-errors.js';
+import type { RawResponse } from './http-transport.js';
+import { JsonApi, parseJson, type Credentials } from './json-api.js';
+import { BUCKET_FIELDS, parseBucket } from './bucket-resource.js';
 import type {
+  BucketInfo,
+  BucketRequest,
+  ComposeRequest,
+  ComposeSource,
   InsertRequest,
   ListPage,
   ListRequest,
   ObjectStore,
   Observed,
-  Preconditions,
   RequestOptions,
   StoredObject,
 } from './object-store.js';
@@ -53,8 +58,6 @@ export interface GcsStoreOptions {
 /** The default `requestTimeout`, in ms: for a `GcsStore` and for the `Lock` that builds one. */
 export const DEFAULT_REQUEST_TIMEOUT = 10_000;
 
-type Credentials = { kind: 'none' } | { kind: 'client'; client: AuthClient } | { kind: 'default' };
-
 /**
  * The `ObjectStore` over GCS's JSON API, with Node's own `fetch`: exactly one HTTP request per call,
  * no retries (the lock decides those), every failure a `StorageError` with the HTTP status.
@@ -77,10 +80,7 @@ export class GcsStore implements ObjectStore {
   readonly endpoint: string;
   /** What signs requests: nothing, the given `authClient`, or Application Default Credentials. */
   readonly credentials: 'none' | 'auth-client' | 'default';
-  readonly #credentials: Credentials;
-  readonly #timeout: number;
-  readonly #userAgent: string;
-  readonly #authFactory: AuthFactory | undefined;
+  readonly #api: JsonApi;
 
   constructor(options: GcsStoreOptions = {}) {
     const resolved = resolveEndpoint({ endpoint: options.endpoint });
@@ -94,18 +94,23 @@ export class GcsStore implements ObjectStore {
       throw new ConfigurationError('authClient', 'authClient must have a getRequestHeaders() method');
     }
     this.endpoint = resolved.base;
-    this.#timeout = timeout;
-    this.#userAgent = options.userAgent ?? `gcs-lock node/${process.versions.node}`;
-    this.#authFactory = options.authFactory;
     // STORAGE_EMULATOR_HOST never gets credentials, as in the official client: a variable left over
     // from a test run must not ship a production token to whatever listens there.
-    if (resolved.source === 'env') this.#credentials = { kind: 'none' };
-    else if (options.authClient) this.#credentials = { kind: 'client', client: options.authClient };
-    else if (resolved.google) this.#credentials = { kind: 'default' };
-    else this.#credentials = { kind: 'none' };
+    let credentials: Credentials;
+    if (resolved.source === 'env') credentials = { kind: 'none' };
+    else if (options.authClient) credentials = { kind: 'client', client: options.authClient };
+    else if (resolved.google) credentials = { kind: 'default' };
+    else credentials = { kind: 'none' };
     this.credentials = ({ none: 'none', client: 'auth-client', default: 'default' } as const)[
-      this.#credentials.kind
+      credentials.kind
     ];
+    this.#api = new JsonApi({
+      endpoint: resolved.base,
+      credentials,
+      timeout,
+      userAgent: options.userAgent ?? `gcs-lock node/${process.versions.node}`,
+      authFactory: options.authFactory,
+    });
   }
 
   async insert(bucket: string, name: string, request: InsertRequest): Promise<Observed<StoredObject>> {
@@ -115,13 +120,13 @@ export class GcsStore implements ObjectStore {
     }
     const resource = { name, contentType, metadata: request.metadata };
     const multipart = multipartBody(resource, contentType, request.body);
-    const url = this.#url(`/upload/storage/v1/b/${encodeURIComponent(bucket)}/o`, {
+    const url = this.#api.url(`/upload/storage/v1/b/${encodeURIComponent(bucket)}/o`, {
       uploadType: 'multipart',
       name,
       fields: OBJECT_FIELDS,
       ...request.preconditions,
     });
-    const response = await this.#send('insert', 'POST', bucket, name, url, request.signal, multipart);
+    const response = await this.#api.send('insert', 'POST', bucket, name, url, request.signal, multipart);
     return this.#observed('POST', bucket, name, response);
   }
 
@@ -130,17 +135,26 @@ export class GcsStore implements ObjectStore {
     name: string,
     request: RequestOptions = {},
   ): Promise<Observed<StoredObject | null>> {
-    const url = this.#url(this.#objectPath(bucket, name), {
+    const url = this.#api.url(this.#objectPath(bucket, name), {
       fields: OBJECT_FIELDS,
       ...request.preconditions,
     });
-    const response = await this.#send('get', 'GET', bucket, name, url, request.signal, undefined, (raw) => {
-      // A 404 is "no such object" only when it is a GCS error that does not blame the bucket. A
-      // non-JSON 404 (a web server that is not GCS) must not read as "the lock is free".
-      if (raw.status !== 404) return false;
-      const body = parseErrorBody(raw.text);
-      return body.json && !saysBucketMissing(body.message);
-    });
+    const response = await this.#api.send(
+      'get',
+      'GET',
+      bucket,
+      name,
+      url,
+      request.signal,
+      undefined,
+      (raw) => {
+        // A 404 is "no such object" only when it is a GCS error that does not blame the bucket. A
+        // non-JSON 404 (a web server that is not GCS) must not read as "the lock is free".
+        if (raw.status !== 404) return false;
+        const body = parseErrorBody(raw.text);
+        return body.json && !saysBucketMissing(body.message);
+      },
+    );
     if (response.status === 404) return { object: null, serverTime: serverTimeOf(response.headers) };
     return this.#observed('GET', bucket, name, response);
   }
@@ -151,28 +165,28 @@ export class GcsStore implements ObjectStore {
     metadata: Readonly<Record<string, string | null>>,
     request: RequestOptions = {},
   ): Promise<Observed<StoredObject>> {
-    const url = this.#url(this.#objectPath(bucket, name), {
+    const url = this.#api.url(this.#objectPath(bucket, name), {
       fields: OBJECT_FIELDS,
       ...request.preconditions,
     });
     const body = { contentType: 'application/json', body: JSON.stringify({ metadata }) };
-    const response = await this.#send('patch', 'PATCH', bucket, name, url, request.signal, body);
+    const response = await this.#api.send('patch', 'PATCH', bucket, name, url, request.signal, body);
     return this.#observed('PATCH', bucket, name, response);
   }
 
   async delete(bucket: string, name: string, request: RequestOptions = {}): Promise<void> {
-    const url = this.#url(this.#objectPath(bucket, name), { ...request.preconditions });
-    await this.#send('delete', 'DELETE', bucket, name, url, request.signal);
+    const url = this.#api.url(this.#objectPath(bucket, name), { ...request.preconditions });
+    await this.#api.send('delete', 'DELETE', bucket, name, url, request.signal);
   }
 
   async list(bucket: string, request: ListRequest = {}): Promise<ListPage> {
-    const url = this.#url(`/storage/v1/b/${encodeURIComponent(bucket)}/o`, {
+    const url = this.#api.url(`/storage/v1/b/${encodeURIComponent(bucket)}/o`, {
       fields: LIST_FIELDS,
       prefix: request.prefix,
       pageToken: request.pageToken,
       maxResults: request.maxResults === undefined ? undefined : String(request.maxResults),
     });
-    const response = await this.#send('list', 'GET', bucket, request.prefix ?? '', url, request.signal);
+    const response = await this.#api.send('list', 'GET', bucket, request.prefix ?? '', url, request.signal);
     const operation = `GET gs://${bucket}/${request.prefix ?? ''}`;
     const parsed = parseJson(response.text) as { items?: unknown; nextPageToken?: unknown } | undefined;
     const rawItems = parsed?.items ?? [];
@@ -194,18 +208,77 @@ export class GcsStore implements ObjectStore {
     };
   }
 
+  /**
+   * `objects.compose`: one POST. Only `ifGenerationMatch` and `ifMetagenerationMatch` exist for the
+   * destination; the other two preconditions are refused before any request is sent.
+   */
+  async compose(
+    bucket: string,
+    destination: string,
+    sources: readonly ComposeSource[],
+    request: ComposeRequest = {},
+  ): Promise<Observed<StoredObject>> {
+    const { ifGenerationMatch, ifMetagenerationMatch, ...others } = request.preconditions ?? {};
+    if (Object.keys(others).length > 0) {
+      throw new ConfigurationError(
+        'preconditions',
+        `compose takes only ifGenerationMatch and ifMetagenerationMatch, not ${Object.keys(others).join(', ')}`,
+      );
+    }
+    const url = this.#api.url(`${this.#objectPath(bucket, destination)}/compose`, {
+      fields: OBJECT_FIELDS,
+      ifGenerationMatch,
+      ifMetagenerationMatch,
+    });
+    const body = JSON.stringify({
+      sourceObjects: sources.map(({ name, ifGenerationMatch: pinned }) =>
+        pinned === undefined ? { name } : { name, objectPreconditions: { ifGenerationMatch: pinned } },
+      ),
+      destination: {
+        ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
+        ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
+      },
+    });
+    const json = { contentType: 'application/json', body };
+    const response = await this.#api.send('compose', 'POST', bucket, destination, url, request.signal, json);
+    return this.#observed('POST', bucket, destination, response);
+  }
+
+  /** `buckets.get`: one GET, asking only for the fields `BucketInfo` holds. */
+  async getBucket(bucket: string, request: BucketRequest = {}): Promise<Observed<BucketInfo>> {
+    const url = this.#api.url(`/storage/v1/b/${encodeURIComponent(bucket)}`, { fields: BUCKET_FIELDS });
+    const response = await this.#api.send('bucket', 'GET', bucket, '', url, request.signal);
+    const info = parseBucket(parseJson(response.text));
+    if (!info)
+      throw new StorageError(`GET gs://${bucket}`, undefined, 'unusable response: no bucket resource');
+    return { object: info, serverTime: serverTimeOf(response.headers) };
+  }
+
+  /** `buckets.testIamPermissions`: one GET; resolves the permissions held (GCS omits an empty list). */
+  async testIamPermissions(
+    bucket: string,
+    permissions: readonly string[],
+    request: BucketRequest = {},
+  ): Promise<string[]> {
+    if (permissions.length === 0) {
+      throw new ConfigurationError(
+        'permissions',
+        'permissions must name at least one, e.g. storage.objects.get',
+      );
+    }
+    const query = permissions.map((permission) => `permissions=${encodeURIComponent(permission)}`).join('&');
+    const url = `${this.#api.url(`/storage/v1/b/${encodeURIComponent(bucket)}/iam/testPermissions`, {})}?${query}`;
+    const response = await this.#api.send('iam', 'GET', bucket, '', url, request.signal);
+    const granted = (parseJson(response.text) as { permissions?: unknown } | undefined)?.permissions ?? [];
+    if (!Array.isArray(granted) || granted.some((p) => typeof p !== 'string')) {
+      throw new StorageError(`GET gs://${bucket}`, undefined, 'unusable response: no permission list');
+    }
+    return granted as string[];
+  }
+
   #objectPath(bucket: string, name: string): string {
     // encodeURIComponent turns "/" into %2F, as the JSON API requires for object names.
     return `/storage/v1/b/${encodeURIComponent(bucket)}/o/${encodeURIComponent(name)}`;
-  }
-
-  #url(path: string, params: Preconditions & Record<string, string | undefined>): string {
-    // Built by hand: URLSearchParams writes a space as "+", which is only form-encoding; %20 is exact.
-    const query = Object.entries(params)
-      .filter((entry): entry is [string, string] => entry[1] !== undefined)
-      .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
-      .join('&');
-    return `${this.endpoint}${path}${query ? `?${query}` : ''}`;
   }
 
   #observed(method: string, bucket: string, name: string, response: RawResponse): Observed<StoredObject> {
@@ -227,73 +300,5 @@ export class GcsStore implements ObjectStore {
       );
     }
     return object;
-  }
-
-  async #send(
-    op: StoreOperation,
-    method: string,
-    bucket: string,
-    name: string,
-    url: string,
-    signal: AbortSignal | undefined,
-    body?: { contentType: string; body: string },
-    accept: (response: RawResponse) => boolean = () => false,
-  ): Promise<RawResponse> {
-    const operation = `${method} gs://${bucket}/${name}`;
-    const secrets: string[] = [];
-    const response = await withDeadline(operation, this.#timeout, signal, async (deadline) => {
-      const headers: Record<string, string> = { ...(await this.#authHeaders(operation, url, secrets)) };
-      headers['user-agent'] = this.#userAgent;
-      headers['accept'] = 'application/json';
-      if (body) headers['content-type'] = body.contentType;
-      let raw: Response;
-      try {
-        raw = await fetch(url, {
-          method,
-          headers,
-          body: body?.body ?? null,
-          signal: deadline,
-          redirect: 'manual',
-        });
-      } catch (error) {
-        throw transportError(operation, url, error);
-      }
-      let text: string;
-      try {
-        text = await raw.text();
-      } catch (error) {
-        // The status arrived but the body did not: for a write, whether it committed is unknown.
-        throw transportError(operation, url, error);
-      }
-      return { status: raw.status, statusText: raw.statusText, headers: raw.headers, text };
-    });
-    if ((response.status >= 200 && response.status < 300) || accept(response)) return response;
-    const location = response.headers.get('location');
-    throw httpError({ op, operation, bucket, ...response, body: response.text, secrets, location });
-  }
-
-  async #authHeaders(operation: string, url: string, secrets: string[]): Promise<Record<string, string>> {
-    const credentials = this.#credentials;
-    if (credentials.kind === 'none') return {};
-    try {
-      const client =
-        credentials.kind === 'client'
-          ? credentials.client
-          : await sharedDefaultCredentials(this.#authFactory);
-      return await authHeaders(client, url, secrets);
-    } catch (error) {
-      if (error instanceof ConfigurationError) throw error;
-      // Not attached as cause: an auth library's error may carry the token request (see credentials.ts).
-      const message = error instanceof Error ? error.message : 'unknown error';
-      throw new StorageError(operation, undefined, message);
-    }
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }

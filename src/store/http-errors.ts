@@ -2,7 +2,7 @@ import { StorageError } from '../errors/storage-error.js';
 import { redact } from './credentials.js';
 
 /** Which object operation failed: decides the permission named in a 401/403 message. */
-export type StoreOperation = 'insert' | 'get' | 'patch' | 'delete' | 'list';
+export type StoreOperation = 'insert' | 'get' | 'patch' | 'delete' | 'list' | 'compose' | 'bucket' | 'iam';
 
 const PERMISSION: Record<StoreOperation, string> = {
   // Overwriting an existing object (a stale-lock takeover) also needs delete.
@@ -11,7 +11,14 @@ const PERMISSION: Record<StoreOperation, string> = {
   patch: 'storage.objects.update',
   delete: 'storage.objects.delete',
   list: 'storage.objects.list',
+  compose:
+    'storage.objects.create and storage.objects.get (and storage.objects.delete to replace the destination)',
+  bucket: 'storage.buckets.get',
+  iam: 'no permission for testIamPermissions itself; the bucket may be in another organisation',
 };
+
+/** Operations that name no object that could be missing: their 404 means the bucket is. */
+const BUCKET_ONLY: readonly StoreOperation[] = ['insert', 'list', 'bucket', 'iam'];
 
 /** GCS's error body, as far as it can be trusted: servers differ (code as a string, no reason). */
 export interface ErrorBody {
@@ -94,8 +101,8 @@ export function httpError(input: {
     message +=
       ` (permission denied: the caller needs ${PERMISSION[op]} on bucket "${bucket}";` +
       ' roles/storage.objectUser on the bucket grants all a lock needs)';
-  } else if (status === 404 && (op === 'insert' || op === 'list' || saysBucketMissing(parsed.message))) {
-    // An insert or list can only 404 because the bucket is missing.
+  } else if (status === 404 && (BUCKET_ONLY.includes(op) || saysBucketMissing(parsed.message))) {
+    // An insert, a listing or a bucket request can only 404 because the bucket is missing.
     message += ` (bucket "${bucket}" does not exist: create it, or check the bucket name and the endpoint)`;
   } else if (status >= 300 && status < 400 && status !== 304) {
     // Never followed: see GcsStore's note on redirects. The location is shown without its query.

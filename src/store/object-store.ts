@@ -31,6 +31,107 @@ export interface ObjectStore {
   delete(bucket: string, name: string, request?: RequestOptions): Promise<void>;
   /** One page of a listing (one request). */
   list(bucket: string, request?: ListRequest): Promise<ListPage>;
+  /**
+   * Concatenate up to 32 objects of `bucket` into `destination` (one request), atomically: every
+   * source's `ifGenerationMatch` and the destination's preconditions hold, or nothing changes (412).
+   * Optional: stores written before 0.2 need not have it.
+   */
+  compose?(
+    bucket: string,
+    destination: string,
+    sources: readonly ComposeSource[],
+    request?: ComposeRequest,
+  ): Promise<Observed<StoredObject>>;
+  /** Read a bucket's settings (one request). Optional. */
+  getBucket?(bucket: string, request?: BucketRequest): Promise<Observed<BucketInfo>>;
+  /** Which of `permissions` the caller holds on `bucket` (one request). Optional. */
+  testIamPermissions?(
+    bucket: string,
+    permissions: readonly string[],
+    request?: BucketRequest,
+  ): Promise<string[]>;
+}
+
+/**
+ * One source of a compose: an object name, optionally pinned to the generation it must still have.
+ *
+ * @example
+ * ```ts
+ * // Write `out` only while the fence object is still the version we read.
+ * const sources: ComposeSource[] = [{ name: 'locks/job', ifGenerationMatch: lease.token }];
+ * await store.compose?.('my-bucket', 'out', sources, { preconditions: { ifGenerationMatch: '0' } });
+ * ```
+ */
+export interface ComposeSource {
+  name: string;
+  ifGenerationMatch?: string;
+}
+
+/**
+ * The destination of a compose: its content type, custom metadata and preconditions (only
+ * `ifGenerationMatch` and `ifMetagenerationMatch` exist for compose).
+ *
+ * @example
+ * ```ts
+ * const request: ComposeRequest = { contentType: 'text/plain', metadata: { by: 'me' }, preconditions: { ifGenerationMatch: '0' } };
+ * ```
+ */
+export interface ComposeRequest extends RequestOptions {
+  contentType?: string;
+  metadata?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Options of a bucket-level request: a signal that aborts it.
+ *
+ * @example
+ * ```ts
+ * const { object: bucket } = await store.getBucket!('my-bucket', { signal: AbortSignal.timeout(5_000) });
+ * ```
+ */
+export interface BucketRequest {
+  signal?: AbortSignal;
+}
+
+/**
+ * One lifecycle rule of a bucket, as GCS returns it.
+ *
+ * @example
+ * ```ts
+ * const rule: BucketLifecycleRule = { action: { type: 'Delete' }, condition: { age: 7 } };
+ * ```
+ */
+export interface BucketLifecycleRule {
+  action: { type: string; storageClass?: string };
+  condition: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The bucket settings that matter to a lock: what keeps copies of released lock objects (versioning,
+ * soft delete), what blocks deleting or replacing them (retention, default holds), and who pays.
+ *
+ * @example
+ * ```ts
+ * const { object: bucket } = await store.getBucket!('my-bucket');
+ * if (bucket.versioning || bucket.softDeleteRetentionSeconds > 0) console.warn('released locks leave billed copies');
+ * ```
+ */
+export interface BucketInfo {
+  name: string;
+  storageClass: string;
+  location: string;
+  versioning: boolean;
+  /** Soft delete's retention in seconds; 0 when soft delete is off. */
+  softDeleteRetentionSeconds: number;
+  /** Objects younger than this cannot be deleted or replaced; `undefined` without a retention policy. */
+  retentionPeriodSeconds: number | undefined;
+  /** New objects are held (cannot be deleted or replaced until released). */
+  defaultEventBasedHold: boolean;
+  lifecycleRules: BucketLifecycleRule[];
+  requesterPays: boolean;
+  uniformBucketLevelAccess: boolean;
+  /** Decimal string, like an object's. */
+  metageneration: string;
 }
 
 /**

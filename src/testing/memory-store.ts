@@ -1,10 +1,14 @@
 import { StorageError } from '../errors/storage-error.js';
 import { sleep } from '../util/clock.js';
-import type { EngineObject } from '../server/engine/engine.js';
+import type { EngineBucket, EngineObject } from '../server/engine/engine.js';
 import { StorageEngine, type EngineOptions } from '../server/engine/engine.js';
 import { EngineError } from '../server/engine/engine-error.js';
 import { FaultPlan, type Operation } from '../server/fault-plan.js';
 import type {
+  BucketInfo,
+  BucketRequest,
+  ComposeRequest,
+  ComposeSource,
   InsertRequest,
   ListPage,
   ListRequest,
@@ -101,9 +105,9 @@ export class MemoryStore implements ObjectStore {
     request: RequestOptions = {},
   ): Promise<Observed<StoredObject | null>> {
     return this.#call('get', 'GET', bucket, name, request, () => {
-      // A missing bucket is an error (404 from getBucket); only a missing object reads as a free lock.
-      if (!this.engine.getBucket(bucket).objects.has(name)) return null;
-      return toStored(this.engine.getObject(bucket, name, request.preconditions));
+      // A missing bucket is an error (404); only a missing object reads as a free lock.
+      const object = this.engine.findObject(bucket, name, request.preconditions);
+      return object ? toStored(object) : null;
     });
   }
 
@@ -134,6 +138,45 @@ export class MemoryStore implements ObjectStore {
       });
       return { items: result.items.map(toStored), nextPageToken: result.nextPageToken };
     });
+    return object;
+  }
+
+  async compose(
+    bucket: string,
+    destination: string,
+    sources: readonly ComposeSource[],
+    request: ComposeRequest = {},
+  ): Promise<Observed<StoredObject>> {
+    return this.#call('insert', 'POST', bucket, destination, request, () =>
+      toStored(
+        this.engine.composeObject(
+          bucket,
+          destination,
+          sources.map((source) => ({ ...source })),
+          {
+            ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
+            ...(request.metadata === undefined ? {} : { metadata: { ...request.metadata } }),
+          },
+          request.preconditions,
+        ),
+      ),
+    );
+  }
+
+  async getBucket(bucket: string, request: BucketRequest = {}): Promise<Observed<BucketInfo>> {
+    return this.#call('bucket', 'GET', bucket, '', request, () =>
+      toBucketInfo(this.engine.describeBucket(bucket)),
+    );
+  }
+
+  async testIamPermissions(
+    bucket: string,
+    permissions: readonly string[],
+    request: BucketRequest = {},
+  ): Promise<string[]> {
+    const { object } = await this.#call('bucket', 'GET', bucket, '', request, () =>
+      this.engine.testPermissions(bucket, permissions),
+    );
     return object;
   }
 
@@ -198,6 +241,23 @@ export function toStored(object: EngineObject): StoredObject {
     timeCreated: object.timeCreated,
     updated: object.updated,
     metadata: { ...object.metadata },
+  };
+}
+
+function toBucketInfo(bucket: EngineBucket): BucketInfo {
+  const { settings } = bucket;
+  return {
+    name: bucket.name,
+    storageClass: settings.storageClass,
+    location: settings.location,
+    versioning: settings.versioning,
+    softDeleteRetentionSeconds: settings.softDeleteRetentionSeconds,
+    retentionPeriodSeconds: settings.retentionPeriodSeconds,
+    defaultEventBasedHold: settings.defaultEventBasedHold,
+    lifecycleRules: structuredClone(settings.lifecycleRules),
+    requesterPays: settings.requesterPays,
+    uniformBucketLevelAccess: settings.uniformBucketLevelAccess,
+    metageneration: bucket.metageneration.toString(),
   };
 }
 
