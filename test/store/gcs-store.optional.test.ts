@@ -1,25 +1,18 @@
 // GcsStore's compose, getBucket and testIamPermissions against the stub: the exact requests, one per
 // call, and every failure a StorageError with the status (or a ConfigurationError before any request).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/errors/configuration-error.js';
 import { GcsStore } from '../../src/store/gcs-store.js';
 import { storageRefusal } from '../helpers/refusals.js';
-import { DATE_MS, json, resource, startStub } from './stub-server.js';
+import { DATE_MS, json, resource, useStub } from './stub-server.js';
 
-type Stub = Awaited<ReturnType<typeof startStub>>;
-let stub: Stub;
-beforeAll(async () => {
-  stub = await startStub((_, res) => json(res, 200, {}));
-});
-afterAll(async () => stub.close());
-afterEach(() => {
-  stub.requests.length = 0;
-});
-const store = () => new GcsStore({ endpoint: stub.url, requestTimeout: 5_000 });
+const current = useStub();
+
+const store = () => new GcsStore({ endpoint: current().url, requestTimeout: 5_000 });
 
 describe('GcsStore.compose', () => {
   it('one POST to .../o/DEST/compose: sources with objectPreconditions, destination, query preconditions', async () => {
-    stub.setHandler((_, res) => json(res, 200, resource('out/a b', { componentCount: 2 })));
+    current().setHandler((_, res) => json(res, 200, resource('out/a b', { componentCount: 2 })));
     const { object, serverTime } = await store().compose(
       'my-bucket',
       'out/a b',
@@ -30,10 +23,10 @@ describe('GcsStore.compose', () => {
         preconditions: { ifGenerationMatch: '0', ifMetagenerationMatch: '1' },
       },
     );
-    expect(stub.requests).toHaveLength(1);
-    const [seen] = stub.requests;
+    expect(current().requests).toHaveLength(1);
+    const [seen] = current().requests;
     expect(seen!.method).toBe('POST');
-    const url = new URL(seen!.url, stub.url);
+    const url = new URL(seen!.url, current().url);
     expect(url.pathname).toBe('/storage/v1/b/my-bucket/o/out%2Fa%20b/compose');
     expect(url.searchParams.get('ifGenerationMatch')).toBe('0');
     expect(url.searchParams.get('ifMetagenerationMatch')).toBe('1');
@@ -52,26 +45,30 @@ describe('GcsStore.compose', () => {
     });
     await expect(refused).rejects.toBeInstanceOf(ConfigurationError);
     await expect(refused).rejects.toThrow(/ifGenerationNotMatch/);
-    expect(stub.requests).toHaveLength(0);
+    expect(current().requests).toHaveLength(0);
   });
 
   it('a 412 and a 403 are StorageErrors with the status; a 200 without an object is unusable', async () => {
-    stub.setHandler((_, res) => json(res, 412, { error: { code: 412, message: 'Precondition Failed' } }));
+    current().setHandler((_, res) =>
+      json(res, 412, { error: { code: 412, message: 'Precondition Failed' } }),
+    );
     expect((await storageRefusal(store().compose('b', 'o', [{ name: 's' }]))).status).toBe(412);
-    stub.setHandler((_, res) => json(res, 403, { error: { code: 403, message: 'Caller does not have...' } }));
+    current().setHandler((_, res) =>
+      json(res, 403, { error: { code: 403, message: 'Caller does not have...' } }),
+    );
     const denied = await storageRefusal(store().compose('b', 'o', [{ name: 's' }]));
     expect(denied.status).toBe(403);
     expect(denied.message).toContain('storage.objects.create and storage.objects.get');
-    stub.setHandler((_, res) => json(res, 200, { kind: 'storage#object' }));
+    current().setHandler((_, res) => json(res, 200, { kind: 'storage#object' }));
     const unusable = await storageRefusal(store().compose('b', 'o', [{ name: 's' }]));
     expect(unusable.status).toBeUndefined();
-    expect(stub.requests).toHaveLength(3);
+    expect(current().requests).toHaveLength(3);
   });
 });
 
 describe('GcsStore.getBucket', () => {
   it('one GET asking for few fields; defaults where GCS leaves fields out', async () => {
-    stub.setHandler((_, res) =>
+    current().setHandler((_, res) =>
       json(res, 200, {
         name: 'my-bucket',
         metageneration: '4',
@@ -83,8 +80,8 @@ describe('GcsStore.getBucket', () => {
       }),
     );
     const { object, serverTime } = await store().getBucket('my-bucket');
-    expect(stub.requests).toHaveLength(1);
-    const url = new URL(stub.requests[0]!.url, stub.url);
+    expect(current().requests).toHaveLength(1);
+    const url = new URL(current().requests[0]!.url, current().url);
     expect(url.pathname).toBe('/storage/v1/b/my-bucket');
     expect(url.searchParams.get('fields')).toContain('softDeletePolicy');
     expect(object).toEqual({
@@ -104,18 +101,18 @@ describe('GcsStore.getBucket', () => {
   });
 
   it('a 404 says the bucket is missing; a response without name or metageneration is unusable', async () => {
-    stub.setHandler((_, res) => json(res, 404, { error: { code: 404, message: 'Not Found' } }));
+    current().setHandler((_, res) => json(res, 404, { error: { code: 404, message: 'Not Found' } }));
     const missing = await storageRefusal(store().getBucket('gone'));
     expect(missing.status).toBe(404);
     expect(missing.message).toContain('bucket "gone" does not exist');
-    stub.setHandler((_, res) => json(res, 200, { name: 'b' }));
+    current().setHandler((_, res) => json(res, 200, { name: 'b' }));
     expect((await storageRefusal(store().getBucket('b'))).message).toMatch(/no bucket resource/);
   });
 });
 
 describe('GcsStore.testIamPermissions', () => {
   it('one GET with each permission repeated; the granted list, or [] when GCS leaves it out', async () => {
-    stub.setHandler((_, res) =>
+    current().setHandler((_, res) =>
       json(res, 200, { kind: 'storage#testIamPermissionsResponse', permissions: ['storage.objects.get'] }),
     );
     const granted = await store().testIamPermissions('my-bucket', [
@@ -123,17 +120,17 @@ describe('GcsStore.testIamPermissions', () => {
       'storage.objects.delete',
     ]);
     expect(granted).toEqual(['storage.objects.get']);
-    expect(stub.requests.map((r) => r.url)).toEqual([
+    expect(current().requests.map((r) => r.url)).toEqual([
       '/storage/v1/b/my-bucket/iam/testPermissions?permissions=storage.objects.get&permissions=storage.objects.delete',
     ]);
-    stub.setHandler((_, res) => json(res, 200, { kind: 'storage#testIamPermissionsResponse' }));
+    current().setHandler((_, res) => json(res, 200, { kind: 'storage#testIamPermissionsResponse' }));
     expect(await store().testIamPermissions('my-bucket', ['storage.objects.delete'])).toEqual([]);
   });
 
   it('no permissions is a ConfigurationError before any request; a bad answer is unusable', async () => {
     await expect(store().testIamPermissions('b', [])).rejects.toBeInstanceOf(ConfigurationError);
-    expect(stub.requests).toHaveLength(0);
-    stub.setHandler((_, res) => json(res, 200, { permissions: 'all' }));
+    expect(current().requests).toHaveLength(0);
+    current().setHandler((_, res) => json(res, 200, { permissions: 'all' }));
     expect(
       (await storageRefusal(store().testIamPermissions('b', ['storage.objects.get']))).status,
     ).toBeUndefined();

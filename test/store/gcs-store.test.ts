@@ -1,34 +1,25 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/errors/configuration-error.js';
 import { GcsStore } from '../../src/store/gcs-store.js';
-import { DATE_MS, json, resource, startStub } from './stub-server.js';
+import { DATE_MS, json, resource, useStub } from './stub-server.js';
 import { storageRefusal } from '../helpers/refusals.js';
 
-type Stub = Awaited<ReturnType<typeof startStub>>;
-let stub: Stub;
+const current = useStub();
 
-beforeAll(async () => {
-  stub = await startStub((_, res) => json(res, 200, {}));
-});
-afterAll(async () => stub.close());
-afterEach(() => {
-  stub.requests.length = 0;
-});
-
-const store = () => new GcsStore({ endpoint: stub.url, requestTimeout: 5_000 });
+const store = () => new GcsStore({ endpoint: current().url, requestTimeout: 5_000 });
 
 describe('GcsStore requests (one per call, the JSON API exactly)', () => {
   it('insert: one multipart POST carrying name, preconditions, metadata and body', async () => {
-    stub.setHandler((_, res) => json(res, 200, resource('locks/a b')));
+    current().setHandler((_, res) => json(res, 200, resource('locks/a b')));
     const result = await store().insert('my-bucket', 'locks/a b', {
       metadata: { owner: 'abc' },
       body: '{"x":1}',
       preconditions: { ifGenerationMatch: '0' },
     });
-    expect(stub.requests).toHaveLength(1);
-    const [seen] = stub.requests;
+    expect(current().requests).toHaveLength(1);
+    const [seen] = current().requests;
     expect(seen!.method).toBe('POST');
-    const url = new URL(seen!.url, stub.url);
+    const url = new URL(seen!.url, current().url);
     expect(url.pathname).toBe('/upload/storage/v1/b/my-bucket/o');
     expect(url.searchParams.get('uploadType')).toBe('multipart');
     expect(url.searchParams.get('name')).toBe('locks/a b');
@@ -58,12 +49,12 @@ describe('GcsStore requests (one per call, the JSON API exactly)', () => {
   });
 
   it('get: encodes "/" in the name, asks for few fields, passes preconditions', async () => {
-    stub.setHandler((_, res) => json(res, 200, resource('locks/x', { metadata: undefined })));
+    current().setHandler((_, res) => json(res, 200, resource('locks/x', { metadata: undefined })));
     const { object, serverTime } = await store().get('my-bucket', 'locks/x', {
       preconditions: { ifGenerationNotMatch: '5', ifMetagenerationMatch: '2' },
     });
-    const url = new URL(stub.requests[0]!.url, stub.url);
-    expect(stub.requests[0]!.url.startsWith('/storage/v1/b/my-bucket/o/locks%2Fx?')).toBe(true);
+    const url = new URL(current().requests[0]!.url, current().url);
+    expect(current().requests[0]!.url.startsWith('/storage/v1/b/my-bucket/o/locks%2Fx?')).toBe(true);
     expect(url.searchParams.get('fields')).toContain('generation');
     expect(url.searchParams.get('ifGenerationNotMatch')).toBe('5');
     expect(url.searchParams.get('ifMetagenerationMatch')).toBe('2');
@@ -72,32 +63,34 @@ describe('GcsStore requests (one per call, the JSON API exactly)', () => {
   });
 
   it('get: a GCS 404 for the object resolves null with the server time', async () => {
-    stub.setHandler((_, res) =>
+    current().setHandler((_, res) =>
       json(res, 404, { error: { code: 404, message: 'No such object: my-bucket/x' } }),
     );
     expect(await store().get('my-bucket', 'x')).toEqual({ object: null, serverTime: DATE_MS });
   });
 
   it('get: a 404 that names the bucket, or that is not a GCS error at all, throws', async () => {
-    stub.setHandler((_, res) => json(res, 404, { error: { code: '404', message: 'No such bucket.' } }));
+    current().setHandler((_, res) => json(res, 404, { error: { code: '404', message: 'No such bucket.' } }));
     const missingBucket = await storageRefusal(store().get('my-bucket', 'x'));
     expect(missingBucket.status).toBe(404);
     expect(missingBucket.message).toContain('bucket "my-bucket" does not exist');
-    stub.setHandler((_, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<p>Not Found</p>'));
+    current().setHandler((_, res) =>
+      res.writeHead(404, { 'content-type': 'text/html' }).end('<p>Not Found</p>'),
+    );
     const notGcs = await storageRefusal(store().get('my-bucket', 'x'));
     expect(notGcs.status).toBe(404);
     expect(notGcs.message).toContain('<p>Not Found</p>');
   });
 
   it('patchMetadata: PATCH with a JSON metadata map (null deletes) and both preconditions', async () => {
-    stub.setHandler((_, res) => json(res, 200, resource('l', { metageneration: '3' })));
+    current().setHandler((_, res) => json(res, 200, resource('l', { metageneration: '3' })));
     const { object } = await store().patchMetadata(
       'my-bucket',
       'l',
       { heartbeat: '5', gone: null },
       { preconditions: { ifGenerationMatch: '7', ifMetagenerationMatch: '2' } },
     );
-    const [seen] = stub.requests;
+    const [seen] = current().requests;
     expect(seen!.method).toBe('PATCH');
     expect(seen!.url).toMatch(
       /^\/storage\/v1\/b\/my-bucket\/o\/l\?.*ifGenerationMatch=7&ifMetagenerationMatch=2$/,
@@ -108,19 +101,19 @@ describe('GcsStore requests (one per call, the JSON API exactly)', () => {
   });
 
   it('delete: DELETE pinned to the generation, 204 resolves', async () => {
-    stub.setHandler((_, res) => res.writeHead(204).end());
+    current().setHandler((_, res) => res.writeHead(204).end());
     await store().delete('my-bucket', 'a/b', { preconditions: { ifGenerationMatch: '9' } });
-    expect(stub.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+    expect(current().requests.map((r) => `${r.method} ${r.url}`)).toEqual([
       'DELETE /storage/v1/b/my-bucket/o/a%2Fb?ifGenerationMatch=9',
     ]);
   });
 
   it('list: prefix, pageToken and maxResults; items parsed, next page token kept', async () => {
-    stub.setHandler((_, res) =>
+    current().setHandler((_, res) =>
       json(res, 200, { items: [resource('p/1'), resource('p/2')], nextPageToken: 'T2' }),
     );
     const page = await store().list('my-bucket', { prefix: 'p/', pageToken: 'T1', maxResults: 2 });
-    const url = new URL(stub.requests[0]!.url, stub.url);
+    const url = new URL(current().requests[0]!.url, current().url);
     expect(url.pathname).toBe('/storage/v1/b/my-bucket/o');
     expect([
       url.searchParams.get('prefix'),
@@ -129,7 +122,7 @@ describe('GcsStore requests (one per call, the JSON API exactly)', () => {
     ]).toEqual(['p/', 'T1', '2']);
     expect(page.items.map((item) => item.name)).toEqual(['p/1', 'p/2']);
     expect(page.nextPageToken).toBe('T2');
-    stub.setHandler((_, res) => json(res, 200, { kind: 'storage#objects' }));
+    current().setHandler((_, res) => json(res, 200, { kind: 'storage#objects' }));
     expect(await store().list('my-bucket')).toEqual({ items: [], nextPageToken: undefined });
   });
 });
@@ -156,7 +149,7 @@ describe('GcsStore errors: the HTTP status decides', () => {
     ],
     [503, { error: { code: 503, message: 'backend' } }, undefined],
   ])('%i becomes StorageError with that status', async (status, body, reason) => {
-    stub.setHandler((_, res) => (body ? json(res, status, body) : res.writeHead(status).end()));
+    current().setHandler((_, res) => (body ? json(res, status, body) : res.writeHead(status).end()));
     const error = await storageRefusal(store().patchMetadata('my-bucket', 'l', {}, {}));
     expect(error.status).toBe(status);
     expect(error.reason).toBe(reason);
@@ -166,25 +159,27 @@ describe('GcsStore errors: the HTTP status decides', () => {
   });
 
   it('a non-JSON 500 keeps a short snippet of the body', async () => {
-    stub.setHandler((_, res) => res.writeHead(500).end(`<html>${'x'.repeat(5000)}</html>`));
+    current().setHandler((_, res) => res.writeHead(500).end(`<html>${'x'.repeat(5000)}</html>`));
     const error = await storageRefusal(store().get('my-bucket', 'l'));
     expect(error.status).toBe(500);
     expect(error.message.length).toBeLessThan(400);
   });
 
   it('403 names the permission for the operation and the role; 401 says authentication', async () => {
-    stub.setHandler((_, res) => json(res, 403, { error: { code: 403, message: 'denied' } }));
+    current().setHandler((_, res) => json(res, 403, { error: { code: 403, message: 'denied' } }));
     const insert = await storageRefusal(store().insert('my-bucket', 'l', { metadata: {}, body: '' }));
     expect(insert.message).toMatch(/storage\.objects\.create.*"my-bucket".*roles\/storage\.objectUser/);
     const del = await storageRefusal(store().delete('my-bucket', 'l'));
     expect(del.message).toContain('storage.objects.delete');
     expect(del.retryable).toBe(false);
-    stub.setHandler((_, res) => json(res, 401, { error: { code: 401, message: 'Invalid Credentials' } }));
+    current().setHandler((_, res) =>
+      json(res, 401, { error: { code: 401, message: 'Invalid Credentials' } }),
+    );
     expect((await storageRefusal(store().get('my-bucket', 'l'))).message).toContain('not authenticated');
   });
 
   it('insert 404 means the bucket is missing', async () => {
-    stub.setHandler((_, res) =>
+    current().setHandler((_, res) =>
       json(res, 404, { error: { code: 404, message: 'No such object: my-bucket/l' } }),
     );
     const error = await storageRefusal(store().insert('my-bucket', 'l', { metadata: {}, body: '' }));
@@ -193,24 +188,28 @@ describe('GcsStore errors: the HTTP status decides', () => {
   });
 
   it('a redirect is not followed: one request, a non-retryable error naming the target', async () => {
-    stub.setHandler((_, res) => res.writeHead(302, { location: `${stub.url}/elsewhere?token=x` }).end());
+    current().setHandler((_, res) =>
+      res.writeHead(302, { location: `${current().url}/elsewhere?token=x` }).end(),
+    );
     const error = await storageRefusal(store().delete('my-bucket', 'l'));
-    expect(stub.requests).toHaveLength(1);
+    expect(current().requests).toHaveLength(1);
     expect(error.status).toBe(302);
     expect(error.retryable).toBe(false);
-    expect(error.message).toContain(`redirect to ${stub.url}/elsewhere`);
+    expect(error.message).toContain(`redirect to ${current().url}/elsewhere`);
     expect(error.message).not.toContain('token=x');
   });
 
   it('a 200 without an object resource is an ambiguous (retryable) failure, not a success', async () => {
-    stub.setHandler((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"kind":'));
+    current().setHandler((_, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"kind":'),
+    );
     const error = await storageRefusal(store().insert('my-bucket', 'l', { metadata: {}, body: '' }));
     expect(error.status).toBeUndefined();
     expect(error.message).toContain('unusable response');
   });
 
   it('a reset connection is a transport failure with its cause', async () => {
-    stub.setHandler((_, res) => res.socket?.destroy());
+    current().setHandler((_, res) => res.socket?.destroy());
     const error = await storageRefusal(store().get('my-bucket', 'l'));
     expect(error.status).toBeUndefined();
     expect(error.retryable).toBe(true);
@@ -222,19 +221,19 @@ describe('GcsStore abort and timeout', () => {
   it('rejects with the caller signal reason, exactly, and sends nothing when already aborted', async () => {
     const reason = new Error('caller gave up');
     await expect(store().get('my-bucket', 'l', { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
-    expect(stub.requests).toHaveLength(0);
+    expect(current().requests).toHaveLength(0);
 
-    stub.setHandler(() => {}); // never answers
+    current().setHandler(() => {}); // never answers
     const controller = new AbortController();
     const pending = store().get('my-bucket', 'l', { signal: controller.signal });
-    await expect.poll(() => stub.requests.length).toBe(1);
+    await expect.poll(() => current().requests.length).toBe(1);
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
   });
 
   it('a request with no answer within requestTimeout is a retryable StorageError', async () => {
-    stub.setHandler(() => {});
-    const quick = new GcsStore({ endpoint: stub.url, requestTimeout: 50 });
+    current().setHandler(() => {});
+    const quick = new GcsStore({ endpoint: current().url, requestTimeout: 50 });
     const error = await storageRefusal(quick.get('my-bucket', 'l', { signal: new AbortController().signal }));
     expect(error.status).toBeUndefined();
     expect(error.retryable).toBe(true);
@@ -242,7 +241,9 @@ describe('GcsStore abort and timeout', () => {
   });
 
   it('rejects a bad requestTimeout before any request', () => {
-    expect(() => new GcsStore({ endpoint: stub.url, requestTimeout: 0 })).toThrow(ConfigurationError);
-    expect(() => new GcsStore({ endpoint: stub.url, requestTimeout: Number.NaN })).toThrow(/requestTimeout/);
+    expect(() => new GcsStore({ endpoint: current().url, requestTimeout: 0 })).toThrow(ConfigurationError);
+    expect(() => new GcsStore({ endpoint: current().url, requestTimeout: Number.NaN })).toThrow(
+      /requestTimeout/,
+    );
   });
 });

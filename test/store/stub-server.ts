@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { AddressInfo } from 'node:net';
 
 /** One request as the stub saw it. */
@@ -73,4 +74,22 @@ export function resource(name: string, overrides: Record<string, unknown> = {}):
     metadata: { owner: 'abc' },
     ...overrides,
   };
+}
+
+export type Stub = Awaited<ReturnType<typeof startStub>>;
+
+/**
+ * One stub for a test file, answering `{}` until a test sets a handler, its request log emptied after
+ * each test. Returns a getter: the stub exists once `beforeAll` has run.
+ */
+export function useStub(): () => Stub {
+  let stub: Stub | undefined;
+  beforeAll(async () => {
+    stub = await startStub((_, res) => json(res, 200, {}));
+  });
+  afterAll(async () => stub?.close());
+  afterEach(() => {
+    if (stub) stub.requests.length = 0;
+  });
+  return () => stub!;
 }
