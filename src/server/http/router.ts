@@ -6,7 +6,8 @@ import { composeObject } from './compose.js';
 import { HttpError } from './errors.js';
 import { deleteObject, getObject, listObjects, patchObject, type ObjectRequest } from './objects.js';
 import type { Reply } from './reply.js';
-import type { ResumableSessions } from './resumable.js';
+import { noSuchSession, type ResumableSessions } from './resumable.js';
+import { rewriteObject, storageLayout } from './rewrite.js';
 import { insertSimple, parseSimpleUpload } from './uploads.js';
 
 /** A GCS request, fully read, ready to be routed. */
@@ -43,6 +44,8 @@ const UPLOAD = /^\/upload\/storage\/v1\/b\/([^/]+)\/o\/?$/;
 const TEST_PERMISSIONS = /^\/storage\/v1\/b\/([^/]+)\/iam\/testPermissions\/?$/;
 // The object name is one percent-encoded segment (its "/" sent as %2F), so a literal "/compose" is the verb.
 const COMPOSE = /^\/storage\/v1\/b\/([^/]+)\/o\/([^/]+)\/compose\/?$/;
+const REWRITE = /^\/storage\/v1\/b\/([^/]+)\/o\/(.+?)\/(rewriteTo|copyTo)\/b\/([^/]+)\/o\/(.+)$/;
+const LAYOUT = /^\/storage\/v1\/b\/([^/]+)\/storageLayout$/;
 
 /** Maps a request to a route; throws `HttpError` for paths and methods GCS would not serve. */
 export function routeRequest(ctx: RouteContext, request: GcsRequest): Route {
@@ -72,6 +75,8 @@ export function routeRequest(ctx: RouteContext, request: GcsRequest): Route {
     if (method !== 'POST') throw methodNotAllowed(method);
     return { op: 'insert', bucket, object, run: () => composeObject(engine, bucket, object, req) };
   }
+  const special = routeSpecial(ctx, req);
+  if (special) return special;
 
   const api = API.exec(req.path);
   if (!api) throw new HttpError(404, 'Not Found', 'notFound');
@@ -119,8 +124,10 @@ function routeUpload(ctx: RouteContext, req: GcsRequest, bucket: string): Route 
   const { method, query, baseUrl } = req;
   const uploadId = query.get('upload_id');
   if (uploadId !== null) {
+    // An unknown (or expired) session is refused here, before its request's body is read.
     const target = sessions.target(uploadId);
-    const route = { op: 'insert' as const, bucket: target?.bucket ?? bucket, object: target?.name };
+    if (target === undefined) throw noSuchSession();
+    const route = { op: 'insert' as const, bucket: target.bucket, object: target.name };
     if (method === 'DELETE') return { ...route, run: () => sessions.cancel(uploadId) };
     if (method !== 'PUT' && method !== 'POST') throw methodNotAllowed(method);
     const range = req.headers['content-range'];
@@ -145,8 +152,45 @@ function routeUpload(ctx: RouteContext, req: GcsRequest, bucket: string): Route 
   };
 }
 
+/** Routes with a verb after the resource (gcloud's copies and layout query); `undefined` for others. */
+function routeSpecial(ctx: RouteContext, req: GcsRequest): Route | undefined {
+  const rewrite = REWRITE.exec(req.path);
+  if (rewrite) {
+    if (req.method !== 'POST') throw methodNotAllowed(req.method);
+    const source = { bucket: decode(rewrite[1]!), name: decode(rewrite[2]!) };
+    const destination = { bucket: decode(rewrite[4]!), name: decode(rewrite[5]!) };
+    const kind = rewrite[3] as 'rewriteTo' | 'copyTo';
+    return {
+      op: 'insert',
+      bucket: destination.bucket,
+      object: destination.name,
+      run: () => rewriteObject(ctx.engine, source, destination, req, kind),
+    };
+  }
+  const layout = LAYOUT.exec(req.path);
+  if (layout) {
+    if (req.method !== 'GET') throw methodNotAllowed(req.method);
+    const bucket = decode(layout[1]!);
+    return { op: 'bucket', bucket, run: () => storageLayout(ctx.engine, bucket) };
+  }
+  return undefined;
+}
+
 function objectRequest(ctx: RouteContext, req: GcsRequest, bucket: string, object: string): ObjectRequest {
-  return { engine: ctx.engine, bucket, object, query: req.query, baseUrl: req.baseUrl, body: req.body };
+  const { engine } = ctx;
+  const { query, baseUrl } = req;
+  // A getter: the handler reads the body only once routing has accepted the request.
+  return {
+    engine,
+    bucket,
+    object,
+    query,
+    baseUrl,
+    range: req.headers.range,
+    get body() {
+      return req.body;
+    },
+  };
 }
 
 /** Percent-decodes one path segment; a malformed escape is a 400, as GCS answers. */

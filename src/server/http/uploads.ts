@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { StorageEngine } from '../engine/engine.js';
-import { objectFields, parseJsonObject, parseMultipart, type ObjectFields } from './body.js';
+import { objectFields, parseJsonObject, type ObjectFields } from './body.js';
+import { parseMultipart } from './multipart.js';
 import { HttpError } from './errors.js';
 import { jsonReply, type Reply } from './reply.js';
 import { objectResource, preconditionsFrom } from './resources.js';
