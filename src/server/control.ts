@@ -86,7 +86,7 @@ export function handleControl(target: ControlTarget, path: string, method: strin
     return jsonReply({ ok: true });
   }
   const denied = /^buckets\/([^/]+)\/denied-permissions\/?$/.exec(path);
-  if (denied && method === 'PUT') return setDeniedPermissions(engine, decodeURIComponent(denied[1]!), body);
+  if (denied && method === 'PUT') return setDeniedPermissions(engine, decodeSegment(denied[1]!), body);
   throw new HttpError(404, `No control operation ${key}.`, 'notFound');
 }
 

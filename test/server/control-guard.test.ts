@@ -118,5 +118,13 @@ describe('control endpoint: what a browser could be made to send is refused', ()
     const answer = await control(server, 'DELETE', 'faults/%E0%A4%A', ALLOWED);
     expect(answer).toMatchObject({ status: 400, reason: 'invalid' });
     expect(answer.message).toMatch(/percent-encoding/);
+    const bucket = await control(
+      server,
+      'PUT',
+      'buckets/%zz/denied-permissions',
+      ALLOWED,
+      '{"permissions":[]}',
+    );
+    expect(bucket).toMatchObject({ status: 400, reason: 'invalid' });
   });
 });

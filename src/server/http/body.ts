@@ -117,7 +117,7 @@ export interface ObjectFields {
 export function objectFields(json: Record<string, unknown>): ObjectFields {
   const fields: ObjectFields = {};
   if (typeof json.name === 'string') fields.name = json.name;
-  if (typeof json.contentType === 'string') fields.contentType = json.contentType;
+  if (typeof json.contentType === 'string') fields.contentType = checkContentType(json.contentType);
   if (json.metadata !== undefined && json.metadata !== null) {
     if (typeof json.metadata !== 'object' || Array.isArray(json.metadata)) {
       throw new HttpError(400, 'Invalid value for metadata: must be an object.');
@@ -129,4 +129,19 @@ export function objectFields(json: Record<string, unknown>): ObjectFields {
     ) as Record<string, string>;
   }
   return fields;
+}
+
+/**
+ * A content type the server can send back in a `Content-Type` header: printable ASCII only. Anything
+ * else (a control character, a non-ASCII letter) would make every later media download fail, so it is
+ * refused when it is set, with a 400 naming the value.
+ */
+export function checkContentType(value: string): string {
+  if (!/^[\x20-\x7e]{1,1024}$/.test(value)) {
+    throw new HttpError(
+      400,
+      `Invalid value for contentType: ${JSON.stringify(value)}; use a media type in printable ASCII, such as text/plain.`,
+    );
+  }
+  return value;
 }

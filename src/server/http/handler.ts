@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { StorageEngine } from '../engine/engine.js';
 import type { FaultPlan } from '../fault-plan.js';
 import { MAX_JSON_BODY_BYTES, type ServerLimits } from '../limits.js';
@@ -225,6 +225,7 @@ export function send(engine: StorageEngine, res: ServerResponse, reply: Reply): 
     headers.connection = 'close';
     res.req.resume();
   }
-  res.writeHead(reply.status, headers);
+  // The reason phrase is given, not left to Node: it keeps the one of an earlier attempt that threw.
+  res.writeHead(reply.status, STATUS_CODES[reply.status] ?? '', headers);
   res.end(payload);
 }

@@ -1,5 +1,5 @@
 import type { ObjectPatch, StorageEngine } from '../engine/engine.js';
-import { parseJsonObject } from './body.js';
+import { checkContentType, parseJsonObject } from './body.js';
 import { HttpError } from './errors.js';
 import { jsonReply, type Reply } from './reply.js';
 import { requestedRange } from './range.js';
@@ -49,7 +49,7 @@ export function patchObject(r: ObjectRequest): Reply {
     }
     patch.metadata = json.metadata as Record<string, string | null> | null;
   }
-  if (typeof json.contentType === 'string') patch.contentType = json.contentType;
+  if (typeof json.contentType === 'string') patch.contentType = checkContentType(json.contentType);
   if (typeof json.eventBasedHold === 'boolean') patch.eventBasedHold = json.eventBasedHold;
   const object = r.engine.patchObject(
     r.bucket,

@@ -3,6 +3,7 @@ import type { StorageEngine } from '../engine/engine.js';
 import type { Operation } from '../fault-plan.js';
 import { changeBucket, insertBucket, getBucket, listBuckets, testIamPermissions } from './buckets.js';
 import { composeObject } from './compose.js';
+import { objectFields, parseJsonObject } from './body.js';
 import { HttpError } from './errors.js';
 import { deleteObject, getObject, listObjects, patchObject, type ObjectRequest } from './objects.js';
 import type { Reply } from './reply.js';
@@ -139,7 +140,8 @@ function routeUpload(ctx: RouteContext, req: GcsRequest, bucket: string): Route 
     return {
       op: 'insert',
       bucket,
-      object: query.get('name') ?? undefined,
+      // gcloud names the object in the body, not the query: fault rules on an object match either way.
+      object: query.get('name') ?? objectFields(parseJsonObject(req.body)).name,
       run: () => sessions.initiate(engine, bucket, query, req.headers, req.body, baseUrl),
     };
   }
