@@ -3,10 +3,10 @@
  * (text/plain, no custom header), a request from a foreign Origin, and a DNS-rebinding request that
  * arrives under the attacker's host name; and against callers without the token when there is one.
  */
-import { request as httpRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { ControlClient } from '../../src/server/control-client.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { rawRequest } from './support.js';
 
 interface Raw {
   status: number;
@@ -14,32 +14,19 @@ interface Raw {
   message: string;
 }
 
-/** One control request with exactly these headers (node:http: fetch would not let us set Host). */
-function control(
+/** One control request with exactly these headers (Host included, which fetch would not let us set). */
+async function control(
   server: RunningServer,
   method: string,
   path: string,
   headers: Record<string, string>,
   body?: string,
 ): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${server.url}/_gcs-lock/${path}`, { method, headers }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => {
-        const json = (text ? JSON.parse(text) : {}) as {
-          error?: { message: string; errors: Array<{ reason: string }> };
-        };
-        resolve({
-          status: res.statusCode ?? 0,
-          reason: json.error?.errors[0]?.reason,
-          message: json.error?.message ?? '',
-        });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  const answer = await rawRequest(server.port, method, `/_gcs-lock/${path}`, headers, body);
+  const json = (answer.body ? JSON.parse(answer.body) : {}) as {
+    error?: { message: string; errors: Array<{ reason: string }> };
+  };
+  return { status: answer.status, reason: json.error?.errors[0]?.reason, message: json.error?.message ?? '' };
 }
 
 const ALLOWED = { 'x-gcs-lock-control': '1', 'content-type': 'application/json' };

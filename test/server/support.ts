@@ -1,3 +1,6 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Storage } from '@google-cloud/storage';
+
 /** Raw HTTP helpers for the server's tests: one request each, nothing hidden. */
 export interface Answer {
   status: number;
@@ -52,5 +55,52 @@ export function patchMetadata(
     method: 'PATCH',
     body: JSON.stringify({ metadata }),
     headers: { 'content-type': 'application/json' },
+  });
+}
+
+/**
+ * The official Node client, pointed at `url`, without retries: a refusal must surface at once, and a
+ * retry's 1-3 s back-off would only slow the tests.
+ */
+export function officialClient(url: string): Storage {
+  return new Storage({
+    apiEndpoint: url,
+    projectId: 'test-project',
+    retryOptions: { autoRetry: false, maxRetries: 0 },
+  });
+}
+
+/** A raw answer: status, headers and body text. */
+export interface RawAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * One request exactly as given, on a new connection: node:http sends the path verbatim and any Host
+ * header (fetch would normalise the path and refuses to set Host).
+ */
+export function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: Buffer | string,
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end(body);
   });
 }

@@ -14,10 +14,18 @@ export interface BodyLimits {
   idleTimeoutMs: number;
 }
 
+const EMPTY: ReadBody = { body: Buffer.alloc(0), release: () => undefined };
+
 /** A body read whole, and the release of its bytes from the budget once the request is done with it. */
 export interface ReadBody {
   body: Buffer;
   release(): void;
+}
+
+/** Whether a request carries a body: a non-zero `Content-Length`, or a chunked one. */
+export function hasBody(req: IncomingMessage): boolean {
+  const declared = req.headers['content-length'];
+  return (declared !== undefined && declared !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
 /**
@@ -31,10 +39,14 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Read
   if (declared !== undefined && Number(declared) > limits.maxBytes) {
     return Promise.reject(new HttpError(413, limits.tooLarge));
   }
+  // Most requests (GET, DELETE) have no body: no listeners, no timer, nothing to wait for.
+  if (!hasBody(req)) {
+    req.resume();
+    return Promise.resolve(EMPTY);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let timer: NodeJS.Timeout | undefined;
     const finish = (error: HttpError | undefined): void => {
       clearTimeout(timer);
       req.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onClose);
@@ -51,19 +63,17 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Read
       req.pause();
       reject(error);
     };
-    const arm = (): void => {
-      clearTimeout(timer);
-      timer = setTimeout(
-        () =>
-          finish(
-            new HttpError(
-              408,
-              `The request body paused for more than ${limits.idleTimeoutMs / 1000} s; the request was abandoned.`,
-            ),
+    // One timer, pushed back by every chunk (refresh() is far cheaper than a new timer per chunk).
+    const timer = setTimeout(
+      () =>
+        finish(
+          new HttpError(
+            408,
+            `The request body paused for more than ${limits.idleTimeoutMs / 1000} s; the request was abandoned.`,
           ),
-        limits.idleTimeoutMs,
-      );
-    };
+        ),
+      limits.idleTimeoutMs,
+    );
     const onData = (chunk: Buffer): void => {
       if (size + chunk.length > limits.maxBytes) return finish(new HttpError(413, limits.tooLarge));
       if (!limits.budget.take(chunk.length)) {
@@ -78,13 +88,12 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Read
       }
       size += chunk.length;
       chunks.push(chunk);
-      arm();
+      timer.refresh();
     };
     const onEnd = (): void => finish(undefined);
     // The client went away mid-body: nobody is left to answer.
     const onClose = (): void => finish(new HttpError(499, 'The client closed the request.'));
     req.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onClose);
-    arm();
   });
 }
 

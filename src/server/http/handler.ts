@@ -2,7 +2,7 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { StorageEngine } from '../engine/engine.js';
 import type { FaultPlan } from '../fault-plan.js';
 import { MAX_JSON_BODY_BYTES, type ServerLimits } from '../limits.js';
-import { readBody, type BodyLimits, type ReadBody } from './body.js';
+import { hasBody, readBody, type BodyLimits, type ReadBody } from './body.js';
 import type { ByteBudget } from './budget.js';
 import { errorReply, toErrorReply } from './errors.js';
 import type { Holds } from './holds.js';
@@ -32,8 +32,7 @@ export interface HandlerContext {
 /** The path prefix of the control endpoint: no GCS path starts with `/_`. */
 export const CONTROL_PREFIX = '/_gcs-lock/';
 
-/** Thrown by `GcsRequest.body` when routing reads the body before the handler has read it. */
-const BODY_NOT_READ = new Error('the request body is read after routing');
+const NO_BODY = Buffer.alloc(0);
 
 /**
  * Serves one request: route it on its head alone where possible, so that a request GCS would refuse
@@ -56,31 +55,34 @@ export async function handleRequest(
     return;
   }
 
-  let read: ReadBody | undefined;
-  const request: GcsRequest = {
+  const head: GcsRequest = {
     method: req.method ?? 'GET',
     path,
     query,
     headers: req.headers,
-    // Routing decides most requests on their head; a multipart upload needs its body to know the
-    // object's name (for fault rules), so reading it early throws, and the handler reads and re-routes.
-    get body(): Buffer {
-      if (read === undefined) throw BODY_NOT_READ;
-      return read.body;
-    },
+    body: NO_BODY,
     baseUrl: `http://${req.headers.host ?? 'localhost'}`,
   };
+  let read: ReadBody | undefined;
   try {
     let route: Route;
-    try {
-      route = routeRequest(ctx, request);
-    } catch (error) {
-      if (error !== BODY_NOT_READ) throw error;
+    if (head.method === 'POST' && path.startsWith('/upload/') && !head.query.has('upload_id')) {
+      // A one-request upload names its object in its body (fault rules match on it), so it is routed
+      // once the body is read; its bucket is in the path, and a missing one is refused first.
       refuseUploadToMissingBucket(ctx.engine, path);
       read = await readBody(req, bodyLimits(ctx, path));
-      route = routeRequest(ctx, request);
+      route = routeRequest(ctx, { ...head, body: read.body });
+    } else {
+      // Routing reads no body (routes read it when they run), so routing the head alone refuses what
+      // GCS would refuse before the body is held; a request with a body is routed again with it.
+      route = routeRequest(ctx, head);
+      if (hasBody(req)) {
+        read = await readBody(req, bodyLimits(ctx, path));
+        route = routeRequest(ctx, { ...head, body: read.body });
+      } else {
+        req.resume();
+      }
     }
-    read ??= await readBody(req, bodyLimits(ctx, path));
     await serveRoute(ctx, route, req, res);
   } catch (error) {
     reply(toErrorReply(error));
@@ -99,10 +101,7 @@ async function serveControl(
   let read: ReadBody | undefined;
   try {
     control.admit(req);
-    read = await readBody(req, {
-      ...bodyLimits(ctx, ''),
-      tooLarge: 'A control request body is at most 1 MiB.',
-    });
+    read = await readBody(req, bodyLimits(ctx, ''));
     reply(control.handle(path, req.method ?? 'GET', read.body));
   } catch (error) {
     reply(toErrorReply(error));
@@ -139,20 +138,26 @@ function refuseUploadToMissingBucket(engine: StorageEngine, path: string): void 
   engine.getBucket(name);
 }
 
+const mib = (bytes: number): string => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
+
+/** The two kinds of body limits of a server, made once: a request then allocates none. */
+const LIMITS_CACHE = new WeakMap<HandlerContext, { upload: BodyLimits; json: BodyLimits }>();
+
 /** Media uploads may carry an object; every other request carries at most a JSON resource. */
 function bodyLimits(ctx: HandlerContext, path: string): BodyLimits {
-  const upload = path.startsWith('/upload/');
-  const mib = (bytes: number): string => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
-  return {
-    // A multipart body carries its metadata part and delimiters beside the object's bytes.
-    maxBytes: upload ? ctx.limits.maxObjectBytes + MAX_JSON_BODY_BYTES : MAX_JSON_BODY_BYTES,
-    tooLarge: upload
-      ? `The upload is larger than this server's object size limit, ${mib(ctx.limits.maxObjectBytes)} ` +
-        '(limits.maxObjectBytes; the emulator: --max-object-size).'
-      : `The request body is larger than ${mib(MAX_JSON_BODY_BYTES)}, the most a JSON API request carries.`,
-    budget: ctx.budget,
-    idleTimeoutMs: ctx.limits.bodyIdleTimeoutMs,
-  };
+  let limits = LIMITS_CACHE.get(ctx);
+  if (limits === undefined) {
+    const common = { budget: ctx.budget, idleTimeoutMs: ctx.limits.bodyIdleTimeoutMs };
+    const upload = `The upload is larger than this server's object size limit, ${mib(ctx.limits.maxObjectBytes)} (limits.maxObjectBytes; the emulator: --max-object-size).`;
+    const json = `The request body is larger than ${mib(MAX_JSON_BODY_BYTES)}, the most a JSON API request carries.`;
+    limits = {
+      // A multipart body carries its metadata part and delimiters beside the object's bytes.
+      upload: { ...common, maxBytes: ctx.limits.maxObjectBytes + MAX_JSON_BODY_BYTES, tooLarge: upload },
+      json: { ...common, maxBytes: MAX_JSON_BODY_BYTES, tooLarge: json },
+    };
+    LIMITS_CACHE.set(ctx, limits);
+  }
+  return path.startsWith('/upload/') ? limits.upload : limits.json;
 }
 
 async function serveRoute(
@@ -221,7 +226,9 @@ export function send(engine: StorageEngine, res: ServerResponse, reply: Reply): 
   // 204 and 304 carry no body, and no Content-Length either.
   if (reply.status === 304 || reply.status === 204) payload = undefined;
   else headers['content-length'] = payload?.length ?? 0;
-  if (!res.req.complete) {
+  // `complete` would not do: a response written while the 'request' event is emitted comes before
+  // the parser marks even a bodiless request complete. A body not read to its end is what matters.
+  if (hasBody(res.req) && !res.req.readableEnded) {
     headers.connection = 'close';
     res.req.resume();
   }

@@ -11,13 +11,18 @@ import { noSuchSession, type ResumableSessions } from './resumable.js';
 import { rewriteObject, storageLayout } from './rewrite.js';
 import { insertSimple, parseSimpleUpload } from './uploads.js';
 
-/** A GCS request, fully read, ready to be routed. */
+/**
+ * A GCS request, ready to be routed. Routing reads only the head (routes read `body` when they run),
+ * except for a one-request upload, whose object name may be in its body: so the handler routes a
+ * request's head before reading its body, and again with the body once read.
+ */
 export interface GcsRequest {
   method: string;
   /** The raw path, still percent-encoded. */
   path: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
+  /** The body; empty while the head alone is routed. */
   body: Buffer;
   /** `http://host:port` as the client addressed us, for `selfLink`, `mediaLink` and `Location`. */
   baseUrl: string;
@@ -179,20 +184,8 @@ function routeSpecial(ctx: RouteContext, req: GcsRequest): Route | undefined {
 }
 
 function objectRequest(ctx: RouteContext, req: GcsRequest, bucket: string, object: string): ObjectRequest {
-  const { engine } = ctx;
-  const { query, baseUrl } = req;
-  // A getter: the handler reads the body only once routing has accepted the request.
-  return {
-    engine,
-    bucket,
-    object,
-    query,
-    baseUrl,
-    range: req.headers.range,
-    get body() {
-      return req.body;
-    },
-  };
+  const { query, baseUrl, body } = req;
+  return { engine: ctx.engine, bucket, object, query, baseUrl, body, range: req.headers.range };
 }
 
 /** Percent-decodes one path segment; a malformed escape is a 400, as GCS answers. */

@@ -7,9 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Storage } from '@google-cloud/storage';
+import type { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../../src/server/start-server.js';
+import { officialClient } from '../support.js';
 
 const BUCKET = 'node-suite';
 let server: RunningServer;
@@ -17,11 +18,7 @@ let storage: Storage;
 
 beforeAll(async () => {
   server = await startServer({ buckets: [BUCKET] });
-  storage = new Storage({
-    apiEndpoint: server.url,
-    projectId: 'test-project',
-    retryOptions: { autoRetry: false, maxRetries: 0 },
-  });
+  storage = officialClient(server.url);
 });
 afterAll(async () => {
   await server.close();
