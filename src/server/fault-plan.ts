@@ -63,6 +63,11 @@ export interface FaultRule {
   rate?: number;
   /** Hit only the next `count` matching requests, then the rule retires. @default unlimited */
   count?: number;
+  /**
+   * Let the first `skip` matching requests through untouched before the rule starts to hit: "the
+   * holder's next refresh reaches the server, every later one fails". @default 0
+   */
+  skip?: number;
   /** For `error`: the HTTP status. @default 503 */
   status?: number;
   /** For `latency`: the fixed delay. @default 0 */
@@ -98,6 +103,7 @@ export interface FaultDecision {
 interface ActiveRule extends FaultRule {
   id: string;
   remaining: number;
+  toSkip: number;
 }
 
 /**
@@ -136,7 +142,7 @@ export class FaultPlan {
   add(rule: FaultRule): string {
     validateRule(rule);
     const id = `f${this.#nextId++}`;
-    this.#rules.push({ ...rule, id, remaining: rule.count ?? Number.POSITIVE_INFINITY });
+    this.#rules.push({ ...rule, id, remaining: rule.count ?? Number.POSITIVE_INFINITY, toSkip: rule.skip ?? 0 });
     return id;
   }
 
@@ -153,7 +159,7 @@ export class FaultPlan {
 
   /** The active rules, with how many hits each has left. */
   rules(): Array<FaultRule & { id: string; remaining: number | null }> {
-    return this.#rules.map((rule) => ({
+    return this.#rules.map(({ toSkip: _toSkip, ...rule }) => ({
       ...rule,
       remaining: Number.isFinite(rule.remaining) ? rule.remaining : null,
     }));
@@ -168,6 +174,10 @@ export class FaultPlan {
     for (const rule of [...this.#rules]) {
       if (!matches(rule, request)) continue;
       if (rule.kind !== 'latency' && decision.outcome !== 'ok') continue;
+      if (rule.toSkip > 0) {
+        rule.toSkip -= 1;
+        continue;
+      }
       if ((rule.rate ?? 1) < 1 && this.#random() >= (rule.rate ?? 1)) continue;
       this.#spend(rule);
       this.delivered[rule.kind] += 1;
@@ -206,14 +216,17 @@ function validateRule(rule: FaultRule): void {
   const numbers: Array<[string, number | undefined, number, number]> = [
     ['rate', rule.rate, 0, 1],
     ['count', rule.count, 1, Number.MAX_SAFE_INTEGER],
+    ['skip', rule.skip, 0, Number.MAX_SAFE_INTEGER],
     // An injected error is a failure: a 2xx or 3xx here would be a success that changed nothing.
     ['status', rule.status, 400, 599],
     ['latencyMs', rule.latencyMs, 0, 3_600_000],
     ['jitterMs', rule.jitterMs, 0, 3_600_000],
     ['stallMs', rule.stallMs, 0, 3_600_000],
   ];
-  if (rule.count !== undefined && !Number.isInteger(rule.count)) {
-    throw new TypeError(`fault count must be a whole number, got ${JSON.stringify(rule.count)}`);
+  for (const [name, value] of [['count', rule.count], ['skip', rule.skip]] as const) {
+    if (value !== undefined && !Number.isInteger(value)) {
+      throw new TypeError(`fault ${name} must be a whole number, got ${JSON.stringify(value)}`);
+    }
   }
   const unknown = (rule.ops ?? []).filter((op) => !OPERATIONS.includes(op));
   if (unknown.length > 0) {

@@ -21,7 +21,14 @@ import type {
   RequestOptions,
   StoredObject,
 } from './object-store.js';
-import { LIST_FIELDS, OBJECT_FIELDS, multipartBody, parseObject, serverTimeOf } from './object-resource.js';
+import {
+  LIST_FIELDS,
+  OBJECT_FIELDS,
+  composeBody,
+  multipartBody,
+  parseObject,
+  serverTimeOf,
+} from './object-resource.js';
 
 /**
  * How a `GcsStore` reaches GCS.
@@ -230,16 +237,7 @@ export class GcsStore implements ObjectStore {
       ifGenerationMatch,
       ifMetagenerationMatch,
     });
-    const body = JSON.stringify({
-      sourceObjects: sources.map(({ name, ifGenerationMatch: pinned }) =>
-        pinned === undefined ? { name } : { name, objectPreconditions: { ifGenerationMatch: pinned } },
-      ),
-      destination: {
-        ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
-        ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
-      },
-    });
-    const json = { contentType: 'application/json', body };
+    const json = { contentType: 'application/json', body: composeBody(sources, request) };
     const response = await this.#api.send('compose', 'POST', bucket, destination, url, request.signal, json);
     return this.#observed('POST', bucket, destination, response);
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { StoredObject } from './object-store.js';
+import type { ComposeRequest, ComposeSource, StoredObject } from './object-store.js';
 
 /**
  * The fields the lock reads. Asking for only these (`fields=`) keeps every response a few hundred
@@ -92,4 +92,25 @@ export function multipartBody(
     `--${boundary}\r\nContent-Type: ${contentType}\r\n\r\n` +
     `${content}\r\n--${boundary}--\r\n`;
   return { contentType: `multipart/related; boundary=${boundary}`, body };
+}
+
+/**
+ * The JSON body of `objects.compose`: each source with its `objectPreconditions`, and the destination
+ * resource (content type and custom metadata).
+ *
+ * @example
+ * ```ts
+ * composeBody([{ name: 'fence', ifGenerationMatch: '7' }], { contentType: 'text/plain' });
+ * ```
+ */
+export function composeBody(sources: readonly ComposeSource[], request: ComposeRequest): string {
+  return JSON.stringify({
+    sourceObjects: sources.map(({ name, ifGenerationMatch }) =>
+      ifGenerationMatch === undefined ? { name } : { name, objectPreconditions: { ifGenerationMatch } },
+    ),
+    destination: {
+      ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
+      ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
+    },
+  });
 }

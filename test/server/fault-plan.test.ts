@@ -136,6 +136,18 @@ describe('FaultPlan', () => {
       expect(plan.decide({ ...GET, op: 'patch' }).outcome).toBe('ok');
     });
 
+    it('skip lets the first N matching requests through before the rule hits', () => {
+      const plan = new FaultPlan();
+      plan.add({ kind: 'error', status: 503, ops: ['patch'], skip: 1, count: 2 });
+      expect(plan.decide(GET).outcome).toBe('ok'); // not matching: not skipped either
+      expect(plan.decide({ ...GET, op: 'patch' }).outcome).toBe('ok');
+      expect(plan.decide({ ...GET, op: 'patch' }).outcome).toBe('error');
+      expect(plan.decide({ ...GET, op: 'patch' }).outcome).toBe('error');
+      expect(plan.decide({ ...GET, op: 'patch' }).outcome).toBe('ok');
+      expect(plan.delivered.error).toBe(2);
+      expect(() => plan.add({ kind: 'reset', skip: 1.5 })).toThrow(/skip must be a whole number/);
+    });
+
     it('without count a rule stays, reported with remaining null', () => {
       const plan = new FaultPlan();
       plan.add({ kind: 'reset' });
