@@ -142,7 +142,12 @@ export class FaultPlan {
   add(rule: FaultRule): string {
     validateRule(rule);
     const id = `f${this.#nextId++}`;
-    this.#rules.push({ ...rule, id, remaining: rule.count ?? Number.POSITIVE_INFINITY, toSkip: rule.skip ?? 0 });
+    this.#rules.push({
+      ...rule,
+      id,
+      remaining: rule.count ?? Number.POSITIVE_INFINITY,
+      toSkip: rule.skip ?? 0,
+    });
     return id;
   }
 
@@ -223,7 +228,10 @@ function validateRule(rule: FaultRule): void {
     ['jitterMs', rule.jitterMs, 0, 3_600_000],
     ['stallMs', rule.stallMs, 0, 3_600_000],
   ];
-  for (const [name, value] of [['count', rule.count], ['skip', rule.skip]] as const) {
+  for (const [name, value] of [
+    ['count', rule.count],
+    ['skip', rule.skip],
+  ] as const) {
     if (value !== undefined && !Number.isInteger(value)) {
       throw new TypeError(`fault ${name} must be a whole number, got ${JSON.stringify(value)}`);
     }
