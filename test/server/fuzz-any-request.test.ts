@@ -5,23 +5,11 @@
  * seconds; a failure prints the shrunk counterexample.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/server/start-server.js';
-import { rawRequest } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { serverForFile } from './support.js';
 
 const BUCKET = 'fuzz';
-let server: RunningServer;
-
-beforeAll(async () => {
-  server = await startServer({ buckets: [BUCKET] });
-});
-afterAll(async () => {
-  await server.close();
-});
-
-/** One request exactly as given (see rawRequest). */
-const send = (method: string, path: string, headers: Record<string, string> = {}, body?: Buffer) =>
-  rawRequest(server.port, method, path, headers, body);
+const { server: running, send } = serverForFile({ buckets: [BUCKET] });
 
 const segment = fc.oneof(
   fc.constantFrom(
@@ -156,7 +144,7 @@ const anyRequest = fc.record({
 
 describe('any request', () => {
   it('gets a GCS-shaped answer, and never a 500', async () => {
-    server.engine.insertObject(BUCKET, 'a', { data: Buffer.from('x') });
+    running().engine.insertObject(BUCKET, 'a', { data: Buffer.from('x') });
     await fc.assert(
       fc.asyncProperty(anyRequest, async (r) => {
         const path = `/${r.segments.join('/')}${r.query.length > 0 ? `?${r.query.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}` : ''}`;
@@ -182,6 +170,6 @@ describe('any request', () => {
       }),
       { numRuns: 400 },
     );
-    expect(server.stats().bufferedBytes).toBe(0);
+    expect(running().stats().bufferedBytes).toBe(0);
   });
 });

@@ -5,25 +5,13 @@
  * The run count keeps it to a few seconds; a failure prints the shrunk counterexample.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors/storage-error.js';
-import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import { MemoryStore } from '../../src/testing/memory-store.js';
-import { rawRequest, type RawAnswer } from './support.js';
+import { serverForFile, type RawAnswer } from './support.js';
 
 const BUCKET = 'fuzz';
-let server: RunningServer;
-
-beforeAll(async () => {
-  server = await startServer({ buckets: [BUCKET] });
-});
-afterAll(async () => {
-  await server.close();
-});
-
-/** One request exactly as given (see rawRequest). */
-const send = (method: string, path: string, headers: Record<string, string> = {}, body?: Buffer) =>
-  rawRequest(server.port, method, path, headers, body);
+const { server: running, send } = serverForFile({ buckets: [BUCKET] });
 
 /** A precondition value: symbolic ones resolve against each side's own live object. */
 const conditionValue = fc.oneof(
@@ -192,7 +180,7 @@ async function viaStore(store: MemoryStore, op: Op): Promise<Outcome> {
 }
 
 async function viaHttp(op: Op): Promise<Outcome> {
-  const live: Live = (name) => server.engine.getBucket(BUCKET).objects.get(name);
+  const live: Live = (name) => running().engine.getBucket(BUCKET).objects.get(name);
   const objectPath = (name: string): string => `/storage/v1/b/${BUCKET}/o/${encodeURIComponent(name)}`;
   let answer: RawAnswer;
   switch (op.kind) {
@@ -265,7 +253,7 @@ describe('the server and MemoryStore answer the same operations alike', () => {
   it('statuses, names, metagenerations, metadata and listings agree; the server never answers 500', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 8 }), async (ops) => {
-        server.reset();
+        running().reset();
         const store = new MemoryStore({ buckets: [BUCKET] });
         for (const op of ops) {
           const [local, remote] = [await viaStore(store, op), await viaHttp(op)];

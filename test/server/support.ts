@@ -1,5 +1,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Storage } from '@google-cloud/storage';
+import { afterAll, beforeAll } from 'vitest';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/server/start-server.js';
 
 /** Raw HTTP helpers for the server's tests: one request each, nothing hidden. */
 export interface Answer {
@@ -103,4 +105,26 @@ export function rawRequest(
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/**
+ * A server for every test of one file, started before them and closed after, and `send`, which sends
+ * one raw request to it. The server is read through `server()` once the tests run.
+ */
+export function serverForFile(options: ServerOptions): {
+  server: () => RunningServer;
+  send: (method: string, path: string, headers?: Record<string, string>, body?: Buffer) => Promise<RawAnswer>;
+} {
+  let running: RunningServer | undefined;
+  beforeAll(async () => {
+    running = await startServer(options);
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+  const server = (): RunningServer => running!;
+  return {
+    server,
+    send: (method, path, headers, body) => rawRequest(server().port, method, path, headers, body),
+  };
 }
