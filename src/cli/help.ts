@@ -218,20 +218,39 @@ export const EMULATOR_HELP = `Usage: gcs-lock emulator [--port 4443] [--host 127
 
 Starts gcs-lock's local GCS server: the GCS JSON API with exact preconditions, generations and
 metagenerations, in memory. Point gcs-lock, @google-cloud/storage or other tools at it with
-STORAGE_EMULATOR_HOST. Stops on Ctrl-C (SIGINT) or SIGTERM.
+STORAGE_EMULATOR_HOST; gcloud with CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE=http://127.0.0.1:4443/
+and CLOUDSDK_AUTH_DISABLE_CREDENTIALS=True. Stops on Ctrl-C (SIGINT) or SIGTERM.
 
 Options:
-  --port N          port to listen on (default 4443; 0 for any free port)
-  --host ADDRESS    address to listen on (default 127.0.0.1)
-  --bucket NAME     create this bucket at start-up (repeatable)
-  --rate-limit      enforce GCS's one write per second per object (429 rateLimitExceeded)
-  --data-dir DIR    keep the state in DIR, so it survives a restart
+  --port N              port to listen on (default 4443; 0 for any free port)
+  --host ADDRESS        address to listen on (default 127.0.0.1; anything else warns: the server
+                        has no authentication)
+  --bucket NAME         create this bucket at start-up (repeatable)
+  --rate-limit          enforce GCS's one write per second per object (429 rateLimitExceeded)
+  --data-dir DIR        keep the state in DIR (an append-only log), so it survives a restart
+  --control on|off      the control endpoint /_gcs-lock/ for faults, clock and reset (default on);
+                        with GCS_LOCK_CONTROL_TOKEN set, it requires that token
+  --max-object-size S   largest object an upload may create (default 64MiB)
+  --max-buffered S      bytes held at once by request bodies and unfinished uploads
+                        (default 256MiB, or 4 x --max-object-size)
+  --max-connections N   open connections at once (default 256)
+  --upload-session-ttl D  forget a resumable upload idle this long (default 1h)
+  --generations ORDER   increasing (default: microsecond-like, as GCS's are in practice) or
+                        unordered (unique random 16-digit numbers, as GCS's documentation allows)
+  --pid-file FILE       write the server's process id to FILE once it listens; removed on exit
   -h, --help
 
 Example:
   gcs-lock emulator --port 4443 --bucket demo &
   export STORAGE_EMULATOR_HOST=http://127.0.0.1:4443
-  gcs-lock run gs://demo/my-lock -- echo hello`;
+  gcs-lock run gs://demo/my-lock -- echo hello
+
+In the background, from a script (npx and npm exec do not pass signals on to the server they
+start, so stop the server by its own process id, which --pid-file records once it is ready):
+  npx gcs-lock emulator --port 4443 --bucket demo --pid-file emulator.pid &
+  until [ -s emulator.pid ]; do sleep 0.1; done
+  npm test
+  kill "$(cat emulator.pid)"     # SIGTERM: it saves --data-dir, removes the file and exits 0`;
 
 /** `gcs-lock demo --help`. */
 export const DEMO_HELP = `Usage: gcs-lock demo [--workers N] [--ttl DURATION] [--rounds N]
