@@ -140,7 +140,8 @@ export class MemoryStore implements ObjectStore {
         const result = this.engine.listObjects(bucket, {
           ...(request.prefix !== undefined && { prefix: request.prefix }),
           // An empty token is the first page, as the server (and GCS) read `pageToken=`.
-          ...(request.pageToken !== undefined && request.pageToken !== '' && { pageToken: request.pageToken }),
+          ...(request.pageToken !== undefined &&
+            request.pageToken !== '' && { pageToken: request.pageToken }),
           ...(request.maxResults !== undefined && { maxResults: request.maxResults }),
         });
         return { items: result.items.map(toStored), nextPageToken: result.nextPageToken };
