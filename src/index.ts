@@ -25,3 +25,13 @@ export { listLocks, type ListLocksOptions, type LockListEntry } from './lock/lis
 export { breakLock, type BreakLockOptions, type BreakLockResult } from './lock/break-lock.js';
 export { GcsStore, type GcsStoreOptions } from './store/gcs-store.js';
 export { parseLockUrl, parseBucketUrl, formatLockUrl } from './util/lock-url.js';
+export {
+  doctor,
+  type DoctorCheck,
+  type DoctorOptions,
+  type DoctorReport,
+  type DoctorSettings,
+  type DoctorStatus,
+  type CostSummary,
+  type RequestRate,
+} from './doctor/index.js';
