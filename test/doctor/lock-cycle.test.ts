@@ -3,42 +3,27 @@
  * local GCS server over HTTP: its request count, the clean-up of its test object, and how it fails
  * on buckets that break locks (retention, holds, a missing permission).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { doctor } from '../../src/doctor/doctor.js';
 import type { DoctorCheck } from '../../src/doctor/types.js';
-import type { BucketSettings } from '../../src/server/engine/bucket-config.js';
-import { startServer, type RunningServer } from '../../src/server/start-server.js';
-import { GcsStore } from '../../src/store/gcs-store.js';
+import { doctorServer } from './support.js';
 
-let server: RunningServer;
-let store: GcsStore;
-let sequence = 0;
-
-beforeAll(async () => {
-  server = await startServer();
-  store = new GcsStore({ endpoint: server.url });
-});
-afterAll(() => server.close());
-
-function bucket(settings: Partial<BucketSettings> = {}): string {
-  const name = `cycle-${++sequence}`;
-  server.engine.createBucket(name, { softDeleteRetentionSeconds: 0, ...settings });
-  return name;
-}
+const fixture = doctorServer('cycle');
+const bucket = fixture.bucket;
 
 async function cycle(url: string): Promise<DoctorCheck> {
-  const report = await doctor(url, { store });
+  const report = await doctor(url, { store: fixture.store });
   const found = report.checks.find((check) => check.id === 'lock-cycle');
   if (!found) throw new Error('no lock-cycle check');
   return found;
 }
 
 function live(name: string): string[] {
-  return [...server.engine.getBucket(name).objects.keys()];
+  return [...fixture.server.engine.getBucket(name).objects.keys()];
 }
 
 function noncurrent(name: string): number {
-  return [...server.engine.getBucket(name).noncurrent.values()].reduce(
+  return [...fixture.server.engine.getBucket(name).noncurrent.values()].reduce(
     (sum, versions) => sum + versions.length,
     0,
   );
@@ -68,7 +53,7 @@ describe('gcs-lock doctor: the lock cycle', () => {
 
   it('writes nothing at all with --read-only', async () => {
     const name = bucket();
-    const report = await doctor(`gs://${name}`, { store, readOnly: true });
+    const report = await doctor(`gs://${name}`, { store: fixture.store, readOnly: true });
     expect(report.checks.find((check) => check.id === 'lock-cycle')?.status).toBe('skip');
     expect(live(name)).toEqual([]);
     expect(noncurrent(name)).toBe(0);
@@ -112,7 +97,9 @@ describe('gcs-lock doctor: the lock cycle', () => {
     expect(result.reason).toMatch(/^acquire again failed/);
     expect(result.reason).toContain('stays (released)');
     const [object] = live(name);
-    expect(server.engine.getBucket(name).objects.get(object!)?.metadata['gcs-lock-state']).toBe('released');
+    expect(fixture.server.engine.getBucket(name).objects.get(object!)?.metadata['gcs-lock-state']).toBe(
+      'released',
+    );
   });
 
   it('without create permission: fails at the first grant, having written nothing', async () => {

@@ -3,32 +3,16 @@
  * have the settings under test, read over HTTP by `GcsStore` (bucket resource, testIamPermissions),
  * exactly as against GCS. Read-only, so no test lock is written here (see lock-cycle.test.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { doctor } from '../../src/doctor/doctor.js';
 import type { DoctorCheck, DoctorReport } from '../../src/doctor/types.js';
-import type { BucketSettings } from '../../src/server/engine/bucket-config.js';
-import { startServer, type RunningServer } from '../../src/server/start-server.js';
-import { GcsStore } from '../../src/store/gcs-store.js';
+import { doctorServer } from './support.js';
 
-let server: RunningServer;
-let store: GcsStore;
-let sequence = 0;
-
-beforeAll(async () => {
-  server = await startServer();
-  store = new GcsStore({ endpoint: server.url });
-});
-afterAll(() => server.close());
-
-/** A new bucket with GCS's defaults, except soft delete off (so only what a test sets stands out). */
-function bucket(settings: Partial<BucketSettings> = {}): string {
-  const name = `doctor-${++sequence}`;
-  server.engine.createBucket(name, { softDeleteRetentionSeconds: 0, ...settings });
-  return name;
-}
+const fixture = doctorServer('doctor');
+const bucket = fixture.bucket;
 
 async function examine(url: string, options: { ttl?: number; fair?: boolean } = {}): Promise<DoctorReport> {
-  return doctor(url, { store, readOnly: true, ...options });
+  return doctor(url, { store: fixture.store, readOnly: true, ...options });
 }
 
 function check(report: DoctorReport, id: string): DoctorCheck {
@@ -200,7 +184,7 @@ describe('gcs-lock doctor: bucket settings', () => {
 describe('gcs-lock doctor: the service', () => {
   it('warns about a server clock 90 s off, which people reading status would trip over', async () => {
     const name = bucket();
-    server.setClockOffset(90_000);
+    fixture.server.setClockOffset(90_000);
     try {
       const result = check(await examine(`gs://${name}`), 'clock');
       expect(result.status).toBe('warn');
@@ -209,22 +193,22 @@ describe('gcs-lock doctor: the service', () => {
       expect(skew).toBeGreaterThan(-92_000);
       expect(skew).toBeLessThan(-88_000);
     } finally {
-      server.setClockOffset(0);
+      fixture.server.setClockOffset(0);
     }
   });
 
   it('fails a round trip too slow for the ttl (injected latency on every read)', async () => {
     const name = bucket();
-    server.faults.add({ kind: 'latency', latencyMs: 400, ops: ['get'] });
+    fixture.server.faults.add({ kind: 'latency', latencyMs: 400, ops: ['get'] });
     try {
       // ttl 1 s: refresh every 250 ms, loss after 800 ms: a 400 ms read leaves no room for a retry.
-      const report = await doctor(`gs://${name}`, { store, readOnly: true, ttl: 1_000 });
+      const report = await doctor(`gs://${name}`, { store: fixture.store, readOnly: true, ttl: 1_000 });
       const result = check(report, 'round-trip');
       expect(result.status).toBe('fail');
       expect(result.details?.['medianMs']).toBeGreaterThanOrEqual(400);
       expect(result.fix).toContain('ttl of at least');
     } finally {
-      server.faults.clear();
+      fixture.server.faults.clear();
     }
   });
 });

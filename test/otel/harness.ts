@@ -1,4 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
+import { lockTelemetry, type LockTelemetry } from '../../src/otel/index.js';
+import { StorageEngine } from '../../src/server/engine/engine.js';
+import { MemoryStore } from '../../src/testing/memory-store.js';
 import {
   AggregationTemporality,
   DataPointType,
@@ -71,3 +74,19 @@ export function harness(): Harness {
 }
 
 export { DataPointType };
+
+/** What every OpenTelemetry test starts from: the SDK harness, a telemetry on it, a store on an engine. */
+export function setUp(bucket: string): {
+  otel: Harness;
+  telemetry: LockTelemetry;
+  engine: StorageEngine;
+  store: MemoryStore;
+} {
+  const otel = harness();
+  const telemetry = lockTelemetry({ meterProvider: otel.meterProvider, tracerProvider: otel.tracerProvider });
+  const engine = new StorageEngine({ buckets: [bucket] });
+  return { otel, telemetry, engine, store: new MemoryStore({ engine }) };
+}
+
+/** Lock options that poll fast, for tests that wait. */
+export const FAST = { ttl: 2_000, poll: { initial: 20, max: 50 } } as const;

@@ -7,10 +7,10 @@ import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Lock } from '../../src/lock/lock.js';
-import { lockTelemetry, type LockTelemetry } from '../../src/otel/index.js';
-import { StorageEngine } from '../../src/server/engine/engine.js';
+import type { LockTelemetry } from '../../src/otel/index.js';
+import type { StorageEngine } from '../../src/server/engine/engine.js';
 import { MemoryStore } from '../../src/testing/memory-store.js';
-import { harness, type Harness } from './harness.js';
+import { FAST, setUp, type Harness } from './harness.js';
 
 const BUCKET = 'spans';
 let otel: Harness;
@@ -18,14 +18,9 @@ let telemetry: LockTelemetry;
 let engine: StorageEngine;
 let store: MemoryStore;
 let sequence = 0;
-const fast = { ttl: 2_000, poll: { initial: 20, max: 50 } };
+const fast = FAST;
 
-beforeEach(() => {
-  otel = harness();
-  telemetry = lockTelemetry({ meterProvider: otel.meterProvider, tracerProvider: otel.tracerProvider });
-  engine = new StorageEngine({ buckets: [BUCKET] });
-  store = new MemoryStore({ engine });
-});
+beforeEach(() => ({ otel, telemetry, engine, store } = setUp(BUCKET)));
 afterEach(() => otel.close());
 
 const url = (): string => `gs://${BUCKET}/spans/lock-${++sequence}`;

@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LockEvent } from '../../src/core/events.js';
 import { Lock } from '../../src/lock/lock.js';
 import { lockTelemetry, METRIC_NAMES, type LockTelemetry } from '../../src/otel/index.js';
-import { StorageEngine } from '../../src/server/engine/engine.js';
+import type { StorageEngine } from '../../src/server/engine/engine.js';
 import { MemoryStore } from '../../src/testing/memory-store.js';
-import { harness, type Harness } from './harness.js';
+import { FAST, setUp, type Harness } from './harness.js';
 
 const BUCKET = 'otel';
 let otel: Harness;
@@ -17,19 +17,14 @@ let engine: StorageEngine;
 let store: MemoryStore;
 let sequence = 0;
 
-beforeEach(() => {
-  otel = harness();
-  telemetry = lockTelemetry({ meterProvider: otel.meterProvider, tracerProvider: otel.tracerProvider });
-  engine = new StorageEngine({ buckets: [BUCKET] });
-  store = new MemoryStore({ engine });
-});
+beforeEach(() => ({ otel, telemetry, engine, store } = setUp(BUCKET)));
 afterEach(() => otel.close());
 
 function url(): string {
   return `gs://${BUCKET}/otel/lock-${++sequence}`;
 }
 
-const fast = { ttl: 2_000, poll: { initial: 20, max: 50 } };
+const fast = FAST;
 
 describe('gcs-lock/otel metrics', () => {
   it('records a wait, a hold and the lease count for one acquire and release', async () => {

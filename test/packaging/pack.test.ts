@@ -91,6 +91,35 @@ async function cleanClone(into: string): Promise<void> {
   for (const file of await listed(['--deleted'])) rmSync(join(into, file), { force: true });
 }
 
+/**
+ * Type-checks `source` as `file` in the consumer project with tsc: strict, NodeNext resolution unless
+ * `options` say otherwise. Resolves tsc's output (empty when it passed) and its exit code.
+ */
+async function typecheck(
+  file: string,
+  source: string[],
+  options: Record<string, unknown> = {},
+): Promise<{ output: string; code: number | null }> {
+  const config = `tsconfig.${file.replace(/\.ts$/, '')}.json`;
+  const compilerOptions = {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    strict: true,
+    noEmit: true,
+    // The package's own .d.ts files are checked too, not skipped.
+    skipLibCheck: false,
+    typeRoots: [join(ROOT, 'node_modules/@types')],
+    types: ['node'],
+    ...options,
+  };
+  writeFileSync(join(consumer, config), JSON.stringify({ compilerOptions, files: [file] }));
+  writeFileSync(join(consumer, file), source.join('\n'));
+  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+  const result = await run(process.execPath, [tsc, '-p', config], consumer);
+  return { output: `${result.stdout}${result.stderr}`, code: result.code };
+}
+
 const QUIET = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
 
 beforeAll(async () => {
@@ -181,78 +210,38 @@ describe('the installed package', { timeout: 180_000 }, () => {
   });
 
   it('has types that a strict TypeScript consumer can use', async () => {
-    writeFileSync(
-      join(consumer, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2022',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          strict: true,
-          noEmit: true,
-          // The package's own .d.ts files are checked too, not skipped.
-          skipLibCheck: false,
-          typeRoots: [join(ROOT, 'node_modules/@types')],
-          types: ['node'],
-        },
-        files: ['consumer.ts'],
-      }),
-    );
-    writeFileSync(
-      join(consumer, 'consumer.ts'),
-      [
-        "import { Lock, LockHeldError, StorageError, type Lease, type LockInfo, type LockEvent } from 'gcs-lock';",
-        "import { MemoryStore, startServer, type RunningServer } from 'gcs-lock/testing';",
-        '',
-        "const lock = new Lock('gs://pack-test/job', { store: new MemoryStore({ buckets: ['pack-test'] }), onEvent: (e: LockEvent) => e.type });",
-        'const lease: Lease | null = await lock.tryAcquire();',
-        'const token: string | undefined = lease?.token;',
-        'const info: LockInfo | null = await lock.inspect();',
-        'const status: number | undefined = new StorageError("GET", 503, "x").status;',
-        'const server: RunningServer = await startServer();',
-        '// @ts-expect-error: ttl is a number of milliseconds',
-        "new Lock('gs://pack-test/job', { ttl: '60s' });",
-        'export { token, info, status, server, LockHeldError };',
-      ].join('\n'),
-    );
-    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], consumer);
-    expect(`${result.stdout}${result.stderr}`).toBe('');
-    expect(result.code).toBe(0);
+    const result = await typecheck('consumer.ts', [
+      "import { Lock, LockHeldError, StorageError, type Lease, type LockInfo, type LockEvent } from 'gcs-lock';",
+      "import { MemoryStore, startServer, type RunningServer } from 'gcs-lock/testing';",
+      '',
+      "const lock = new Lock('gs://pack-test/job', { store: new MemoryStore({ buckets: ['pack-test'] }), onEvent: (e: LockEvent) => e.type });",
+      'const lease: Lease | null = await lock.tryAcquire();',
+      'const token: string | undefined = lease?.token;',
+      'const info: LockInfo | null = await lock.inspect();',
+      'const status: number | undefined = new StorageError("GET", 503, "x").status;',
+      'const server: RunningServer = await startServer();',
+      '// @ts-expect-error: ttl is a number of milliseconds',
+      "new Lock('gs://pack-test/job', { ttl: '60s' });",
+      'export { token, info, status, server, LockHeldError };',
+    ]);
+    expect(result).toEqual({ output: '', code: 0 });
   });
 
   it('has types with the legacy node10 resolution too (the types and typesVersions fields)', async () => {
-    writeFileSync(
-      join(consumer, 'tsconfig.node10.json'),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2022',
-          module: 'ESNext',
-          moduleResolution: 'node10',
-          strict: true,
-          noEmit: true,
-          skipLibCheck: true,
-          typeRoots: [join(ROOT, 'node_modules/@types')],
-          types: ['node'],
-        },
-        files: ['legacy.ts'],
-      }),
-    );
-    writeFileSync(
-      join(consumer, 'legacy.ts'),
-      [
-        "import { Lock, type LockEvent } from 'gcs-lock';",
-        "import { MemoryStore } from 'gcs-lock/testing';",
-        "const lock: Lock = new Lock('gs://pack-test/job', { store: new MemoryStore(), onEvent: (e: LockEvent) => e.type });",
-        '// @ts-expect-error: ttl is a number of milliseconds',
-        "new Lock('gs://pack-test/job', { ttl: '60s' });",
-        'export { lock };',
-      ].join('\n'),
-    );
-    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.node10.json'], consumer);
-    expect(`${result.stdout}${result.stderr}`).toBe('');
-    expect(result.code).toBe(0);
+    const source = [
+      "import { Lock, type LockEvent } from 'gcs-lock';",
+      "import { MemoryStore } from 'gcs-lock/testing';",
+      "const lock: Lock = new Lock('gs://pack-test/job', { store: new MemoryStore(), onEvent: (e: LockEvent) => e.type });",
+      '// @ts-expect-error: ttl is a number of milliseconds',
+      "new Lock('gs://pack-test/job', { ttl: '60s' });",
+      'export { lock };',
+    ];
+    const result = await typecheck('legacy.ts', source, {
+      module: 'ESNext',
+      moduleResolution: 'node10',
+      skipLibCheck: true,
+    });
+    expect(result).toEqual({ output: '', code: 0 });
   });
 
   it('needs no @opentelemetry/api for gcs-lock, and names it when gcs-lock/otel is imported without it', async () => {
@@ -292,24 +281,16 @@ describe('the installed package', { timeout: 180_000 }, () => {
     ].join('\n');
     const result = ok(await run(process.execPath, ['--input-type=module', '-e', script], consumer), 'otel');
     expect(result.stdout.trim()).toBe('gcs_lock.wait.duration');
-    writeFileSync(
-      join(consumer, 'otel.ts'),
-      [
-        "import { Lock, type LockOptions } from 'gcs-lock';",
-        "import { lockTelemetry, type LockTelemetry } from 'gcs-lock/otel';",
-        'const telemetry: LockTelemetry = lockTelemetry({ lockAttribute: false });',
-        "const options: LockOptions = telemetry.instrument({ ttl: 60_000, endpoint: 'http://127.0.0.1:1' });",
-        "export const lock = new Lock('gs://pack-test/otel', options);",
-        '// @ts-expect-error: lockAttribute is a boolean',
-        "lockTelemetry({ lockAttribute: 'no' });",
-      ].join('\n'),
-    );
-    const config = JSON.parse(readFileSync(join(consumer, 'tsconfig.json'), 'utf8')) as { files: string[] };
-    writeFileSync(join(consumer, 'tsconfig.otel.json'), JSON.stringify({ ...config, files: ['otel.ts'] }));
-    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-    const types = await run(process.execPath, [tsc, '-p', 'tsconfig.otel.json'], consumer);
-    expect(`${types.stdout}${types.stderr}`).toBe('');
-    expect(types.code).toBe(0);
+    const types = await typecheck('otel.ts', [
+      "import { Lock, type LockOptions } from 'gcs-lock';",
+      "import { lockTelemetry, type LockTelemetry } from 'gcs-lock/otel';",
+      'const telemetry: LockTelemetry = lockTelemetry({ lockAttribute: false });',
+      "const options: LockOptions = telemetry.instrument({ ttl: 60_000, endpoint: 'http://127.0.0.1:1' });",
+      "export const lock = new Lock('gs://pack-test/otel', options);",
+      '// @ts-expect-error: lockAttribute is a boolean',
+      "lockTelemetry({ lockAttribute: 'no' });",
+    ]);
+    expect(types).toEqual({ output: '', code: 0 });
   });
 
   it('runs the gcs-lock binary (npx gcs-lock --help)', async () => {
