@@ -35,3 +35,9 @@ export {
   type CostSummary,
   type RequestRate,
 } from './doctor/index.js';
+export {
+  fencedWrite,
+  DEFAULT_STAGING_PREFIX,
+  type Fence,
+  type FencedWriteOptions,
+} from './lease/fenced-write.js';

@@ -5,14 +5,23 @@ import { dirname } from 'node:path';
  * The time every process of a run agrees on: CLOCK_MONOTONIC in ms. `process.hrtime` reads the
  * system-wide monotonic clock on Linux and macOS, so stamps from different processes on one machine
  * compare directly, keep running while a process is SIGSTOPped, and never jump with the wall clock.
+ * A worker's clock shim (clock-shim.ts) replaces `performance.now` and `Date.now`, never this.
  */
 export function monoNow(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
+/** The wall clock as it was before any shim: for people reading the history, never for the checker. */
+const realDateNow = Date.now.bind(Date);
+export const wallNow = (): number => realDateNow();
+
+export type CounterMode = 'fenced' | 'unconditional';
+
 /** What a run was configured with, recorded first so the checker needs nothing but the history. */
 export interface RunConfig {
+  /** Worker slots in all: library workers first, then `cliWorkers` CLI drivers. */
   workers: number;
+  cliWorkers: number;
   locks: string[];
   ttl: number;
   lossMargin: number;
@@ -22,14 +31,20 @@ export interface RunConfig {
   durationMs: number;
   quota: number | null;
   faults: string[];
+  counter: CounterMode;
 }
 
-/** Every event carries the wall clock (for people) and the shared monotonic clock (for the checker). */
+/**
+ * Every event carries the wall clock (for people), the shared monotonic clock (for the checker), the
+ * file it was written to (`src`) and its place in that file (`seq`, from 0 with no gaps).
+ */
 interface Stamp {
   t: number;
   mono: number;
+  src: string;
+  seq: number;
 }
-/** Events written by worker `worker` (a slot; a killed worker's replacement keeps the slot). */
+/** Events written by a process of worker slot `worker` (a killed worker's replacement keeps the slot). */
 interface FromWorker extends Stamp {
   worker: number;
   pid: number;
@@ -40,14 +55,20 @@ interface OnLease extends FromWorker {
 }
 
 export type WorkerEvent =
-  | (FromWorker & { type: 'ready'; incarnation: number })
+  | (FromWorker & { type: 'ready'; incarnation: number; role: 'lib' | 'cli' })
   | (FromWorker & { type: 'acquire-attempt'; lock: string })
   | (FromWorker & { type: 'acquire-failed'; lock: string; error: string })
   /** `deadline`: the mono time at which the holder itself will declare the lease lost. */
   | (OnLease & { type: 'acquired'; deadline: number; tookOver: boolean; waitedMs: number })
   | (OnLease & { type: 'refreshed'; deadline: number })
   | (OnLease & { type: 'lost'; reason: string })
+  /** A library event the checker only counts: retrying, refresh-failed, release-failed, queued. */
+  | (FromWorker & { type: 'lock-event'; lock: string; token?: string; name: string })
   | (OnLease & { type: 'cs-enter' })
+  /** The lease still said it was held after the deadline it had reported (sampled while holding). */
+  | (OnLease & { type: 'still-held' })
+  /** A CLI command still inside its critical section (written every 100 ms). */
+  | (OnLease & { type: 'cs-tick' })
   | (OnLease & { type: 'cs-leave'; aborted: boolean })
   /** A counter write about to be sent; `mono` was read before the lease check that allowed it. */
   | (OnLease & { type: 'write-sent'; id: string; value: number })
@@ -59,46 +80,136 @@ export type WorkerEvent =
   /** The counter had already seen a newer token: the resource refused this holder. */
   | (OnLease & { type: 'write-rejected'; seen: string })
   | (OnLease & { type: 'release-start' })
-  | (OnLease & { type: 'released'; deleted: boolean | null })
+  /** `result`: what `release()` resolved with, or null when it rejected. */
+  | (OnLease & { type: 'released'; result: boolean | null })
+  /** The worker blocks its event loop for `ms` (and hides it from `performance.now`), or steps `Date.now`. */
+  | (FromWorker & { type: 'suspend'; lock?: string; token?: string; variant: string; ms: number })
+  | (FromWorker & { type: 'suspend-end'; variant: string })
+  /** CLI driver: `gcs-lock run` started (pid `cliPid`), said something on --json, exited. */
+  | (FromWorker & { type: 'cli-start'; lock: string; cliPid: number; long: boolean })
+  | (FromWorker & {
+      type: 'cli-event';
+      lock: string;
+      cliPid: number;
+      name: string;
+      token?: string;
+      reason?: string;
+    })
+  | (FromWorker & {
+      type: 'cli-exit';
+      lock: string;
+      cliPid: number;
+      code: number | null;
+      signal: string | null;
+    })
+  /** The command under `gcs-lock run` started with GCS_LOCK_TOKEN = token. */
+  | (OnLease & { type: 'cli-acquired'; plannedMs: number; stubborn: boolean })
+  | (OnLease & { type: 'sigterm' })
   | (FromWorker & { type: 'done'; iterations: number })
   | (FromWorker & { type: 'worker-error'; message: string });
 
+/** The lock object's custom metadata as the server stored it (the owner token only as a short hash). */
+export interface LockRecord {
+  version: string | undefined;
+  state: string | undefined;
+  fence: string | undefined;
+  owner: string | undefined;
+  refresh: string | undefined;
+  ttl: number;
+  description: string | undefined;
+}
+
+export interface LockSnapshot {
+  name: string;
+  state: string;
+  expired: boolean;
+  generation: string;
+}
+
 export type OrchestratorEvent =
   | (Stamp & { type: 'run-start'; config: RunConfig })
-  | (Stamp & { type: 'spawn'; worker: number; pid: number; incarnation: number })
+  | (Stamp & {
+      type: 'spawn';
+      worker: number;
+      pid: number;
+      incarnation: number;
+      role: 'lib' | 'cli';
+      source: string;
+    })
   | (Stamp & { type: 'exit'; worker: number; pid: number; code: number | null; signal: string | null })
   | (Stamp & { type: 'kill'; worker: number; pid: number; lock: string; token: string; during: string })
   | (Stamp & { type: 'pause'; worker: number; pid: number; lock: string; token: string; ms: number })
   | (Stamp & { type: 'resume'; worker: number; pid: number })
-  | (Stamp & { type: 'fault'; kind: string; detail: string })
+  | (Stamp & { type: 'fault'; kind: string; detail: string; lock?: string; token?: string; worker?: number })
+  /**
+   * A committed change to a lock object, stamped by the in-process server as it commits (server
+   * order). `serverNow` and `updated` are on the server's clock.
+   */
+  | (Stamp & {
+      type: 'server-lock';
+      lock: string;
+      op: 'insert' | 'patch' | 'delete';
+      generation: string;
+      metageneration: string;
+      updated: number;
+      serverNow: number;
+      record: LockRecord;
+      /** Metadata keys this change added, removed or altered. */
+      changed: string[];
+    })
+  /** A committed counter write, in server order. */
+  | (Stamp & {
+      type: 'server-counter';
+      lock: string;
+      generation: string;
+      value: number;
+      token: string;
+      writer: string;
+    })
+  /** The server clock's offset changed: what it read right after. */
+  | (Stamp & { type: 'server-clock'; serverNow: number })
+  /** The highest `seq` of `source` that reached the orchestrator through the notification pipe. */
+  | (Stamp & { type: 'seen'; source: string; maxSeq: number })
   | (Stamp & {
       type: 'final';
       counters: Record<string, number>;
-      leftover: string[];
+      locks: LockSnapshot[];
+      liveTickets: string[];
       delivered: Record<string, number>;
     })
-  | (Stamp & { type: 'run-end' });
+  | (Stamp & { type: 'run-end' })
+  /** A line of `source` that did not parse as an event: never skipped, always a violation. */
+  | (Stamp & { type: 'unreadable'; source: string; line: number; text: string });
 
 export type HistoryEvent = WorkerEvent | OrchestratorEvent;
 
-/**
- * The append-only history: one JSON object per line, written synchronously in arrival order, so a
- * crash of the orchestrator loses nothing already received and the file can be inspected mid-run.
- */
-export class HistoryWriter {
-  readonly path: string;
-  readonly events: HistoryEvent[] = [];
-  #fd: number | undefined;
+/** An event before it is stamped (distributes over the union, unlike a plain Omit). */
+export type Unstamped<E> = E extends unknown ? Omit<E, 't' | 'mono' | 'src' | 'seq'> : never;
 
-  constructor(path: string) {
+/**
+ * One process's append-only event file: one JSON object per line, each written by one synchronous
+ * `write(2)` on a file opened for appending. Once `append` returns, the line is in the kernel's page
+ * cache: a SIGKILL of this process right after loses nothing (unlike a pipe, whose writes become
+ * asynchronous once it is full).
+ */
+export class EventFile {
+  readonly path: string;
+  readonly source: string;
+  #fd: number | undefined;
+  #seq = 0;
+
+  constructor(path: string, source: string) {
     this.path = path;
+    this.source = source;
     mkdirSync(dirname(path), { recursive: true });
-    this.#fd = openSync(path, 'w');
+    this.#fd = openSync(path, 'a');
   }
 
-  append(event: HistoryEvent): void {
-    this.events.push(event);
+  /** Stamps the event with this file's source and next seq, writes it, and returns the line. */
+  append<E extends object>(fields: E, mono = monoNow()): E & Stamp {
+    const event = { t: wallNow(), mono, src: this.source, seq: this.#seq++, ...fields };
     if (this.#fd !== undefined) writeSync(this.#fd, `${JSON.stringify(event)}\n`);
+    return event;
   }
 
   close(): void {
@@ -107,19 +218,48 @@ export class HistoryWriter {
   }
 }
 
-/** Reads a history file back; a torn last line (the writer was killed mid-write) is skipped. */
-export function readHistory(path: string): HistoryEvent[] {
+/**
+ * Reads a history (or one process's event file). A line that does not parse is not skipped: it
+ * becomes an `unreadable` event, which the checker reports as a violation of the run.
+ */
+export function parseEvents(text: string, source: string): HistoryEvent[] {
   const events: HistoryEvent[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
+  const lines = text.split('\n');
+  lines.forEach((line, index) => {
+    if (line === '' && index === lines.length - 1) return; // the newline after the last event
+    let event: unknown;
     try {
-      events.push(JSON.parse(line) as HistoryEvent);
+      event = JSON.parse(line);
     } catch {
-      // only the last line can be torn; anything else is still worth reading
+      event = undefined;
     }
-  }
+    if (isEvent(event)) events.push(event);
+    else
+      events.push({
+        t: 0,
+        mono: 0,
+        src: 'reader',
+        seq: -1,
+        type: 'unreadable',
+        source,
+        line: index + 1,
+        text: line.slice(0, 200),
+      });
+  });
   return events;
 }
 
-/** An orchestrator event before it is stamped (distributes over the union, unlike a plain Omit). */
-export type Unstamped<E> = E extends unknown ? Omit<E, 't' | 'mono'> : never;
+function isEvent(value: unknown): value is HistoryEvent {
+  if (typeof value !== 'object' || value === null) return false;
+  const event = value as Record<string, unknown>;
+  return (
+    typeof event['type'] === 'string' &&
+    typeof event['mono'] === 'number' &&
+    typeof event['src'] === 'string' &&
+    typeof event['seq'] === 'number'
+  );
+}
+
+export function readHistory(path: string): HistoryEvent[] {
+  return parseEvents(readFileSync(path, 'utf8'), path);
+}

@@ -1,29 +1,40 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { GcsStore } from '../src/store/gcs-store.js';
-import { startServer, type RunningServer } from '../src/server/start-server.js';
+import { startServer } from '../src/server/start-server.js';
 import { check, type CheckResult } from './checker.js';
 import { FaultSchedule, INITIAL_CLOCK_OFFSET_MS, type Holder, type TortureFault } from './faults.js';
 import {
-  HistoryWriter,
+  EventFile,
   monoNow,
+  type CounterMode,
   type HistoryEvent,
   type OrchestratorEvent,
   type Unstamped,
   type WorkerEvent,
 } from './history.js';
-import { counterObject, lockObject, type WorkerConfig } from './worker-config.js';
+import { cliCommand, HISTORY_FILE, killLeftover, mergeRunFiles, snapshot, stepPids } from './run-files.js';
+import { stampServer } from './stamps.js';
+import { bundleProcesses } from './bundle.js';
+import { workerSource, cliSource, type WorkerConfig } from './worker-config.js';
 
 export interface TortureOptions {
+  /** Worker slots in all; the last `cliWorkers` of them drive `gcs-lock run`. */
   workers: number;
+  /** @default max(1, workers / 4) */
+  cliWorkers?: number;
   locks: number;
   durationMs: number;
   /** Acquisitions per worker; null to run for the whole duration. */
   quota: number | null;
   faults: readonly TortureFault[];
   ttl: number;
-  historyPath: string;
+  /** @default 'fenced' */
+  counter?: CounterMode;
+  /** The run's directory: every process's event file, and the merged history.jsonl. */
+  dir: string;
   /** Liveness slack on top of ttl + one poll after a SIGKILL. @default 6000 */
   slackMs?: number;
   /** Progress lines (to stderr in the CLI). */
@@ -37,13 +48,13 @@ export interface TortureResult {
 }
 
 const BUCKET = 'torture';
-const POLL_INITIAL = 100;
-const POLL_MAX = 1000;
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const POLL_INITIAL = 250;
+const POLL_MAX = 2000;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 interface Slot {
   worker: number;
+  role: 'lib' | 'cli';
   incarnation: number;
   child: ChildProcess | undefined;
   acquired: number;
@@ -52,32 +63,48 @@ interface Slot {
 }
 
 /**
- * Runs one torture run: the local server in this process, N worker processes, the fault schedule,
- * then the final read of every counter and lock object, and the checker over the history.
+ * Runs one torture run: the local server in this process (its commits stamped in server order), N
+ * worker processes each writing its own event file, the fault schedule, then the final state, the
+ * merge of every file into one history, and the checker over it.
  */
 export async function runTorture(options: TortureOptions): Promise<TortureResult> {
   const log = options.log ?? (() => undefined);
   const lossMargin = Math.floor(options.ttl / 5);
+  const counter = options.counter ?? 'fenced';
+  const cliWorkers = Math.min(
+    options.workers,
+    options.cliWorkers ?? Math.max(1, Math.floor(options.workers / 4)),
+  );
   const locks = Array.from({ length: options.locks }, (_, i) => `lock-${i + 1}`);
-  const history = new HistoryWriter(options.historyPath);
-  const stamp = (): { t: number; mono: number } => ({ t: Date.now(), mono: monoNow() });
-  const record = (event: Unstamped<OrchestratorEvent>): void => history.append({ ...stamp(), ...event });
-
+  rmSync(options.dir, { recursive: true, force: true });
+  mkdirSync(options.dir, { recursive: true });
+  const file = new EventFile(join(options.dir, 'orchestrator.jsonl'), 'o');
+  const record = (event: Unstamped<OrchestratorEvent>): void => void file.append(event);
+  const bundle = await bundleProcesses(ROOT);
   const server = await startServer({
     buckets: [BUCKET],
     clockOffsetMs: options.faults.includes('clock') ? INITIAL_CLOCK_OFFSET_MS : 0,
   });
   const slots: Slot[] = [];
   const paused = new Set<ChildProcess>();
+  const seen = new Map<string, number>();
+  const cliPids = new Set<number>();
+  const cli = cliCommand(ROOT);
   let endMono: number | undefined;
   let schedule: FaultSchedule | undefined;
   /** Set once the run is over: killed workers are no longer replaced. */
   let stopping = false;
+  stampServer(server.engine, BUCKET, record, {
+    lockCommitted: (lock, op, changed) => schedule?.holders.onLockCommitted(lock, op, changed),
+    lockRefused: (lock, op, status) => schedule?.holders.onLockRefused(lock, op, status),
+    rateLimited: () => schedule?.rateLimited(),
+  });
   try {
     record({
       type: 'run-start',
       config: {
         workers: options.workers,
+        cliWorkers,
         locks,
         ttl: options.ttl,
         lossMargin,
@@ -86,10 +113,37 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
         durationMs: options.durationMs,
         quota: options.quota,
         faults: [...options.faults],
+        counter,
       },
     });
+    record({ type: 'server-clock', serverNow: server.engine.now() });
     const ready = new Set<number>();
     let onReady: () => void = () => undefined;
+
+    const onLine = (slot: Slot, line: string): void => {
+      let event: WorkerEvent;
+      try {
+        event = JSON.parse(line) as WorkerEvent;
+        if (typeof event.src !== 'string' || typeof event.seq !== 'number') return;
+      } catch {
+        return; // a notification only: the event files are the record
+      }
+      seen.set(event.src, Math.max(seen.get(event.src) ?? -1, event.seq));
+      if (event.type === 'acquired') slot.acquired++;
+      if (event.type === 'cli-start') cliPids.add(event.cliPid);
+      if (
+        event.type === 'done' &&
+        event.src ===
+          (slot.role === 'lib' ? workerSource(slot.worker, slot.incarnation) : cliSource(slot.worker))
+      )
+        slot.done = true;
+      if (event.type === 'worker-error') log(`worker ${event.worker} (${event.src}): ${event.message}`);
+      if (event.type === 'ready' && event.worker === slot.worker) {
+        ready.add(slot.worker);
+        onReady();
+      }
+      schedule?.holders.onWorkerEvent(event);
+    };
 
     const spawnWorker = (slot: Slot): void => {
       const config: WorkerConfig = {
@@ -99,60 +153,57 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
         bucket: BUCKET,
         locks,
         ttl: options.ttl,
+        // Half the library workers refresh every ttl/2 instead of ttl/4: a longer gap between
+        // refreshes is what a foreign patch can stretch a holder's belief across.
+        ...(slot.worker % 2 === 1 && { refreshInterval: Math.floor(options.ttl / 2) }),
         pollInitial: POLL_INITIAL,
         pollMax: POLL_MAX,
+        counter,
+        dir: options.dir,
         quota: options.quota === null ? null : Math.max(0, options.quota - slot.acquired),
         ...(endMono === undefined ? {} : { endMono }),
+        ...(slot.role === 'cli' && { cli, step: bundle.step }),
       };
-      const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(config)], {
+      const script = slot.role === 'lib' ? bundle.worker : bundle.cliWorker;
+      const child = spawn(process.execPath, [script, JSON.stringify(config)], {
         cwd: ROOT,
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       slot.child = child;
-      record({ type: 'spawn', worker: slot.worker, pid: child.pid ?? -1, incarnation: slot.incarnation });
+      const source =
+        slot.role === 'lib' ? workerSource(slot.worker, slot.incarnation) : cliSource(slot.worker);
+      record({
+        type: 'spawn',
+        worker: slot.worker,
+        pid: child.pid ?? -1,
+        incarnation: slot.incarnation,
+        role: slot.role,
+        source,
+      });
       let stderr = '';
       child.stderr?.on('data', (chunk: Buffer) => {
         stderr = (stderr + chunk.toString()).slice(-2000);
       });
       child.stdin?.on('error', () => undefined); // a killed worker's stdin may be gone
-      const lines = createInterface({ input: child.stdout });
-      const linesClosed = new Promise<void>((resolve) => lines.once('close', () => resolve()));
-      lines.on('line', (line) => {
-        let event: WorkerEvent;
-        try {
-          event = JSON.parse(line) as WorkerEvent;
-        } catch {
-          return; // not ours (a stray console line)
-        }
-        history.append(event);
-        if (event.type === 'acquired') slot.acquired++;
-        if (event.type === 'done') slot.done = true;
-        if (event.type === 'worker-error') log(`worker ${slot.worker}: ${event.message}`);
-        if (event.type === 'ready') {
-          ready.add(slot.worker);
-          onReady();
-        }
-        schedule?.onEvent(event);
-      });
+      createInterface({ input: child.stdout }).on('line', (line) => onLine(slot, line));
       slot.exited = new Promise((resolve) => {
         child.once('exit', (code, signal) => {
           paused.delete(child);
-          // Let the last lines of its stdout be read before recording the exit.
-          void linesClosed.then(() => {
-            record({ type: 'exit', worker: slot.worker, pid: child.pid ?? -1, code, signal });
-            if (code !== 0 && signal !== 'SIGKILL') log(`worker ${slot.worker} exited ${code}: ${stderr}`);
-            if (signal === 'SIGKILL' && !slot.done && !stopping) {
-              slot.incarnation++;
-              spawnWorker(slot);
-              resolve(slot.exited);
-            } else resolve();
-          });
+          record({ type: 'exit', worker: slot.worker, pid: child.pid ?? -1, code, signal });
+          if (code !== 0 && signal !== 'SIGKILL') log(`worker ${slot.worker} exited ${code}: ${stderr}`);
+          if (signal === 'SIGKILL' && !slot.done && !stopping) {
+            slot.incarnation++;
+            spawnWorker(slot);
+            resolve(slot.exited);
+          } else resolve();
         });
       });
     };
     for (let worker = 0; worker < options.workers; worker++) {
+      const role = worker >= options.workers - cliWorkers ? 'cli' : 'lib';
       const slot: Slot = {
         worker,
+        role,
         incarnation: 0,
         child: undefined,
         acquired: 0,
@@ -175,7 +226,8 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
     endMono = monoNow() + options.durationMs;
     for (const slot of slots) slot.child?.stdin?.write(`go ${endMono}\n`);
     log(
-      `${options.workers} workers on ${locks.length} locks for ${options.durationMs / 1000} s, faults: ${options.faults.join(',') || 'none'}`,
+      `${options.workers} workers (${cliWorkers} running gcs-lock: ${cli.slice(1).join(' ')}) on ${locks.length} locks for ` +
+        `${options.durationMs / 1000} s, counter ${counter}, faults: ${options.faults.join(',') || 'none'}`,
     );
 
     const byPid = (pid: number): ChildProcess | undefined => slots.find((s) => s.child?.pid === pid)?.child;
@@ -183,15 +235,20 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
       options.faults,
       {
         server,
+        bucket: BUCKET,
         ttl: options.ttl,
         lossMargin,
-        counterObject,
-        record: (kind, detail) => record({ type: 'fault', kind, detail }),
+        counter,
+        cliWorkers: slots.filter((slot) => slot.role === 'cli').map((slot) => slot.worker),
+        record: (kind, detail, about = {}) => record({ type: 'fault', kind, detail, ...about }),
+        clockChanged: () => record({ type: 'server-clock', serverNow: server.engine.now() }),
+        send: (worker, line) => slots[worker]?.child?.stdin?.write(`${line}\n`),
         kill: (holder: Holder, during) => {
+          // A library worker is one of our children; a gcs-lock process is a CLI driver's child.
           const child = byPid(holder.pid);
-          if (!child) return;
           record({ type: 'kill', ...holder, during });
-          child.kill('SIGKILL');
+          if (child) child.kill('SIGKILL');
+          else killLeftover(holder.pid, 'cli/main');
         },
         pause: (holder: Holder, ms) => {
           const child = byPid(holder.pid);
@@ -209,7 +266,7 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
       Math.max(1200, Math.round(options.ttl * 0.75)),
     );
     schedule.start(Math.min(1000, options.durationMs / 10));
-    // A quiet tail: no new faults, so holders killed late are taken over and no lock is left behind.
+    // A quiet tail: no new faults, so holders killed late are taken over and no lock is left held.
     const quietTail = 2 * options.ttl + 2000;
     const quiet = setTimeout(() => schedule?.stop(), Math.max(0, options.durationMs - quietTail));
 
@@ -223,27 +280,8 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
     clearTimeout(quiet);
     schedule.stop();
     if (outcome === 'late') log('some workers did not finish in time; killing them');
-
-    const store = new GcsStore({ endpoint: server.url });
-    const counters: Record<string, number> = {};
-    for (const lock of locks) {
-      const { object } = await store.get(BUCKET, counterObject(lock));
-      counters[lock] = Number(object?.metadata['value'] ?? '0');
-    }
-    const { items } = await store.list(BUCKET, { prefix: lockObject('') });
-    record({
-      type: 'final',
-      counters,
-      // Lock objects are never deleted (release marks them released); one still held is left behind.
-      // Fair-mode tickets are not locks: a killed waiter's ticket expires by itself.
-      leftover: items
-        .filter(
-          (item) =>
-            item.metadata['gcs-lock-state'] === 'held' && item.metadata['gcs-lock-kind'] === undefined,
-        )
-        .map((item) => item.name),
-      delivered: schedule.delivered,
-    });
+    record({ type: 'final', ...snapshot(server.engine, BUCKET, locks), delivered: schedule.delivered });
+    for (const [source, maxSeq] of [...seen].sort()) record({ type: 'seen', source, maxSeq });
     record({ type: 'run-end' });
   } finally {
     // Every child dies with the run, also on failure; a stopped one must be continued to die cleanly.
@@ -254,13 +292,15 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
         child.kill('SIGKILL');
       }
     }
+    // Commands that outlived their gcs-lock (on code that lets them), and any gcs-lock left running.
+    for (const pid of stepPids(options.dir))
+      if (killLeftover(pid, 'cli-step')) log(`killed a leftover command, pid ${pid}`);
+    for (const pid of cliPids) killLeftover(pid, 'cli/main');
     schedule?.stop();
-    history.close();
-    await closeServer(server);
+    file.close();
+    bundle.remove();
+    await server.close().catch(() => undefined);
   }
-  return { check: check(history.events), historyPath: options.historyPath, events: history.events };
-}
-
-async function closeServer(server: RunningServer): Promise<void> {
-  await server.close().catch(() => undefined);
+  const events = mergeRunFiles(options.dir);
+  return { check: check(events), historyPath: join(options.dir, HISTORY_FILE), events };
 }

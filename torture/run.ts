@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
-import { parseFaults } from './faults.js';
+import { CLI_FAULTS, parseFaults, TORTURE_FAULTS } from './faults.js';
 import { runTorture } from './orchestrator.js';
 import { formatTable, formatViolations } from './report.js';
 
 /** `npm run torture -- --workers 8 --duration 60s --faults all`: prints the figures, exits 1 on a violation. */
-const USAGE = `usage: npm run torture -- [--workers 8] [--locks 2] [--duration 60s | --count N]
-         [--faults all|none|latency,kill,503,pause,reset,429,commit-then-drop,rate-limit,clock]
-         [--ttl 2s] [--slack 6s] [--history .torture/history-<time>.jsonl]`;
+const USAGE = `usage: npm run torture -- [--workers 8] [--cli-workers N] [--locks 3] [--duration 60s | --count N]
+         [--faults all|none|${TORTURE_FAULTS.join(',')}]
+         [--counter fenced|unconditional] [--ttl 2s] [--slack 6s] [--out .torture/run-<time>]`;
 
 function parseDuration(name: string, text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text);
@@ -16,9 +16,17 @@ function parseDuration(name: string, text: string): number {
   return Math.round(Number(match[1]) * (unit === 'm' ? 60_000 : unit === 's' ? 1000 : 1));
 }
 
+function nonNegativeInt(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`${name} must be a whole number, got ${JSON.stringify(text)}`);
+  return value;
+}
+
 function positiveInt(name: string, text: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, got ${JSON.stringify(text)}`);
   return value;
 }
 
@@ -26,13 +34,15 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       workers: { type: 'string', default: '8' },
-      locks: { type: 'string', default: '2' },
+      'cli-workers': { type: 'string' },
+      counter: { type: 'string', default: 'fenced' },
+      locks: { type: 'string', default: '3' },
       duration: { type: 'string' },
       count: { type: 'string' },
       faults: { type: 'string', default: 'all' },
       ttl: { type: 'string', default: '2s' },
       slack: { type: 'string', default: '6s' },
-      history: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -42,16 +52,30 @@ async function main(): Promise<number> {
   }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const quota = values.count === undefined ? null : positiveInt('--count', values.count);
+  const workers = positiveInt('--workers', values.workers);
+  const cliWorkers =
+    values['cli-workers'] === undefined ? undefined : nonNegativeInt('--cli-workers', values['cli-workers']);
+  const faults = parseFaults(values.faults);
+  if (cliWorkers === 0 && faults.some((kind) => CLI_FAULTS.includes(kind))) {
+    throw new Error(
+      `--cli-workers 0 cannot deliver ${CLI_FAULTS.join(', ')}: give at least 1, or leave them out of --faults`,
+    );
+  }
+  if (values.counter !== 'fenced' && values.counter !== 'unconditional') {
+    throw new Error(`--counter must be fenced or unconditional, got ${JSON.stringify(values.counter)}`);
+  }
   const result = await runTorture({
-    workers: positiveInt('--workers', values.workers),
+    workers,
+    ...(cliWorkers !== undefined && { cliWorkers }),
+    counter: values.counter,
     locks: positiveInt('--locks', values.locks),
     // With a count and no duration, the duration is only an upper bound.
     durationMs: parseDuration('--duration', values.duration ?? (quota === null ? '60s' : '30m')),
     quota,
-    faults: parseFaults(values.faults),
+    faults,
     ttl: parseDuration('--ttl', values.ttl),
     slackMs: parseDuration('--slack', values.slack),
-    historyPath: values.history ?? `.torture/history-${stamp}.jsonl`,
+    dir: values.out ?? `.torture/run-${stamp}`,
     log: (line) => console.error(line),
   });
   console.log(formatTable(result.check));

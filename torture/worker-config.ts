@@ -1,7 +1,9 @@
 /**
- * What the orchestrator and a worker agree on; kept apart from worker.ts, which runs as soon as it is
- * imported.
+ * What the orchestrator and its worker processes agree on; kept apart from worker.ts, which runs as
+ * soon as it is imported.
  */
+import type { CounterMode } from './history.js';
+
 /** What the orchestrator passes a worker (as one JSON argument). */
 export interface WorkerConfig {
   worker: number;
@@ -10,13 +12,41 @@ export interface WorkerConfig {
   bucket: string;
   locks: string[];
   ttl: number;
+  /** The lease's refresh interval; the library's default when absent. */
+  refreshInterval?: number;
   pollInitial: number;
   pollMax: number;
+  counter: CounterMode;
+  /** Where every process of the run writes its event file. */
+  dir: string;
   /** Iterations still to do; null to run until `endMono`. */
   quota: number | null;
   /** When to stop (shared monotonic clock); absent: wait for "go <endMono>" on stdin. */
   endMono?: number;
+  /** CLI drivers: how to start `gcs-lock` (node and its arguments before `run`). */
+  cli?: string[];
+  /** CLI drivers: the script of the command to run under `gcs-lock run` (cli-step.ts, bundled). */
+  step?: string;
+}
+
+/** What a CLI driver passes the command it runs under `gcs-lock run` (env TORTURE_STEP, JSON). */
+export interface StepConfig {
+  worker: number;
+  endpoint: string;
+  bucket: string;
+  counter: CounterMode;
+  dir: string;
+  plannedMs: number;
+  /** Ignore SIGTERM (a command that cleans up for a while): only SIGKILL ends it. */
+  stubborn: boolean;
 }
 
 export const lockObject = (name: string): string => `locks/${name}`;
 export const counterObject = (name: string): string => `counters/${name}`;
+/** The lock name of a lock object, or undefined for anything else (tickets, temporary objects). */
+export const lockName = (object: string): string | undefined => /^locks\/([^/.]+)$/.exec(object)?.[1];
+/** The lock name of a counter object. */
+export const counterName = (object: string): string | undefined => /^counters\/([^/.]+)$/.exec(object)?.[1];
+export const workerSource = (worker: number, incarnation: number): string => `w${worker}.${incarnation}`;
+export const cliSource = (worker: number): string => `c${worker}`;
+export const stepSource = (worker: number, pid: number): string => `s${worker}.${pid}`;

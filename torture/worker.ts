@@ -1,49 +1,60 @@
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AcquireTimeoutError, LockHeldError, LockLostError } from '../src/errors/index.js';
 import type { Lease } from '../src/lease/lease.js';
 import { Lock } from '../src/lock/lock.js';
 import { GcsStore } from '../src/store/gcs-store.js';
-import { fencedIncrement, type CounterStep } from './fenced-counter.js';
-import { monoNow, type WorkerEvent } from './history.js';
-import { counterObject, lockObject, type WorkerConfig } from './worker-config.js';
+import { installClockShim, type SuspendVariant } from './clock-shim.js';
+import { increment, type CounterStep } from './counter.js';
+import { monoNow } from './history.js';
+import { ProcessLog } from './process-log.js';
+import { runWorkerLoop } from './worker-loop.js';
+import { counterObject, lockObject, workerSource, type WorkerConfig } from './worker-config.js';
 
-type Fields<E> = E extends WorkerEvent ? Omit<E, 't' | 'mono' | 'worker' | 'pid'> : never;
-
+/** A library worker: acquire, critical section, counter increment, release, in a loop. */
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
+const log = new ProcessLog(config.dir, workerSource(config.worker, config.incarnation), config.worker);
+const emit = log.emit.bind(log);
+const clock = installClockShim();
 
-/**
- * Events go to stdout, one JSON line each. On Linux a write to a pipe is synchronous, so an event is
- * in the orchestrator's hands once `emit` returns, even if this process is SIGKILLed right after.
- */
-function emit(fields: Fields<WorkerEvent>, mono = monoNow()): void {
-  const event = { t: Date.now(), mono, worker: config.worker, pid: process.pid, ...fields };
-  process.stdout.write(`${JSON.stringify(event)}\n`);
-}
-
-async function waitForGo(): Promise<number> {
-  if (config.endMono !== undefined) return config.endMono;
-  const lines = createInterface({ input: process.stdin });
-  for await (const line of lines) {
-    const [word, at] = line.split(' ');
-    if (word === 'go' && at !== undefined) {
-      lines.close();
-      return Number(at);
-    }
-  }
-  return monoNow(); // stdin closed without a go: do nothing
-}
+/** Library events the checker counts (the rest are in the history through their own records). */
+const COUNTED = new Set(['retrying', 'refresh-failed', 'release-failed', 'queued']);
 
 let writeSeq = 0;
-let current: Lease | undefined;
+/** The lease held now, the deadline it last reported (mono), and whether it outlived it already. */
+let current: { lease: Lease; lock: string; deadline: number; probed: boolean } | undefined;
+/** A suspend the orchestrator asked for, to happen at the next lease check (before it reads time). */
+let armed: { variant: SuspendVariant; ms: number } | undefined;
+/** The orchestrator asked the current holder to stay in its critical section until then (mono). */
+let holdUntil = 0;
 /** What the lock's own 'acquired' event said (it fires before `acquire` resolves with the lease). */
 const grants = new Map<string, { tookOver: boolean; waitedMs: number }>();
+
+/** The orchestrator's commands: "suspend <ms> <variant>", "hold <ms>". */
+function onCommand([word, a, b]: string[]): void {
+  if (word === 'suspend' && a !== undefined && b !== undefined) {
+    const command = { variant: b as SuspendVariant, ms: Number(a) };
+    if (command.variant === 'guard') armed = command;
+    else suspend(command);
+  }
+  if (word === 'hold' && a !== undefined) holdUntil = monoNow() + Number(a);
+}
+
+/** Runs a suspend or wall step now, recording it before and after (the file is written synchronously). */
+function suspend({ variant, ms }: { variant: SuspendVariant; ms: number }): void {
+  const held = current ? { lock: current.lock, token: current.lease.token } : {};
+  emit({ type: 'suspend', ...held, variant, ms });
+  if (variant === 'wall-forward') clock.stepWall(ms);
+  else if (variant === 'wall-back') clock.stepWall(-ms);
+  else clock.suspend(ms);
+  emit({ type: 'suspend-end', variant });
+}
 
 const store = new GcsStore({ endpoint: config.endpoint });
 const locks = config.locks.map(
   (name) =>
     new Lock(`gs://${config.bucket}/${lockObject(name)}`, {
       ttl: config.ttl,
+      ...(config.refreshInterval !== undefined && { refreshInterval: config.refreshInterval }),
       poll: { initial: config.pollInitial, max: config.pollMax },
       endpoint: config.endpoint,
       description: `torture worker ${config.worker}.${config.incarnation}`,
@@ -51,17 +62,30 @@ const locks = config.locks.map(
         // The deadline is read from the lease itself, so the checker knows when this holder
         // considers the lease over, on the clock all processes share.
         if (event.type === 'acquired') grants.set(event.token, event);
-        else if (event.type === 'refreshed' && current?.token === event.token) {
-          emit({
-            type: 'refreshed',
-            lock: name,
-            token: event.token,
-            deadline: monoNow() + current.remainingMs,
-          });
+        else if (event.type === 'refreshed' && current?.lease.token === event.token) {
+          current.deadline = monoNow() + current.lease.remainingMs;
+          emit({ type: 'refreshed', lock: name, token: event.token, deadline: current.deadline });
+        } else if (COUNTED.has(event.type)) {
+          const token = 'token' in event && typeof event.token === 'string' ? { token: event.token } : {};
+          emit({ type: 'lock-event', lock: name, ...token, name: event.type });
         }
       },
     }),
 );
+
+/** Stays in the critical section for `ms`, or longer if the orchestrator asks (a fault waits for it). */
+async function hold(ms: number): Promise<void> {
+  const until = monoNow() + ms;
+  // A holder that learns of its loss stops holding: its next lease check will tell it so.
+  while (current && monoNow() < Math.max(until, holdUntil) && !current.lease.lost) {
+    // The lease says it is held after the deadline it reported: its clock disagrees with ours.
+    if (!current.probed && monoNow() >= current.deadline) {
+      current.probed = true;
+      emit({ type: 'still-held', lock: current.lock, token: current.lease.token });
+    }
+    await sleep(Math.min(50, Math.max(until, holdUntil) - monoNow()));
+  }
+}
 
 /** One round: acquire, critical section, release. Resolves whether the lock was acquired. */
 async function iteration(end: number): Promise<boolean> {
@@ -79,7 +103,7 @@ async function iteration(end: number): Promise<boolean> {
     if (!expected) await sleep(100);
     return false;
   }
-  current = lease;
+  current = { lease, lock: name, deadline: monoNow() + lease.remainingMs, probed: false };
   const token = lease.token;
   const grant = grants.get(token);
   grants.clear();
@@ -87,7 +111,7 @@ async function iteration(end: number): Promise<boolean> {
     type: 'acquired',
     lock: name,
     token,
-    deadline: monoNow() + lease.remainingMs,
+    deadline: current.deadline,
     tookOver: grant?.tookOver ?? false,
     waitedMs: Math.round(grant?.waitedMs ?? 0),
   });
@@ -98,8 +122,12 @@ async function iteration(end: number): Promise<boolean> {
   // Paused between the grant and here, the lease may be lost already: its signal will not fire again.
   if (lease.signal.aborted) onAbort();
   else lease.signal.addEventListener('abort', onAbort, { once: true });
-  // Read the time, then check the lease: a recorded time is never later than a moment the lease held.
+  // A suspend armed for this moment comes first; then read the time, then check the lease: a
+  // recorded time is never later than a moment the lease held.
   const guard = (): number => {
+    const suspendNow = armed;
+    armed = undefined;
+    if (suspendNow) suspend(suspendNow);
     const mono = monoNow();
     lease.throwIfLost();
     return mono;
@@ -110,14 +138,15 @@ async function iteration(end: number): Promise<boolean> {
     entered = true;
     // Sometimes hold long enough for a refresh or two, mostly briefly; the first pause leaves the
     // orchestrator time to arm a fault on this holder's counter write.
-    await sleep(30 + Math.random() * (Math.random() < 0.15 ? config.ttl * 0.8 : 150));
-    await fencedIncrement({
+    await hold(30 + Math.random() * (Math.random() < 0.15 ? config.ttl * 0.8 : 150));
+    await increment({
       store,
       bucket: config.bucket,
       name: counterObject(name),
       token,
+      mode: config.counter,
       guard,
-      nextId: () => `${config.worker}.${config.incarnation}.${writeSeq++}`,
+      nextId: () => `${log.source}.${writeSeq++}`,
       report: (step: CounterStep) => {
         if (step.type === 'write-sent') {
           const { mono, ...rest } = step;
@@ -132,28 +161,23 @@ async function iteration(end: number): Promise<boolean> {
     if (!(error instanceof LockLostError)) emit({ type: 'worker-error', message: String(error) });
   } finally {
     emit({ type: 'release-start', lock: name, token });
-    const deleted = await lease.release().catch(() => null);
-    emit({ type: 'released', lock: name, token, deleted });
+    const result = await lease.release().catch(() => null);
+    emit({ type: 'released', lock: name, token, result });
     current = undefined;
+    holdUntil = 0;
   }
   return true;
 }
 
-async function main(): Promise<void> {
-  emit({ type: 'ready', incarnation: config.incarnation });
-  const end = await waitForGo();
-  let done = 0;
-  // Bounded by the quota or the end time, whichever comes first.
-  while ((config.quota === null || done < config.quota) && monoNow() < end) {
-    if (await iteration(end)) done++;
-  }
-  emit({ type: 'done', iterations: done });
-}
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    emit({ type: 'worker-error', message: String(error) });
-    process.exit(1);
-  },
-);
+// A rest of up to 1 s between rounds: without it the releasing worker wins its own lock again at
+// once, and waiters that poll more slowly (gcs-lock run, at its default poll) starve.
+runWorkerLoop({
+  log,
+  role: 'lib',
+  incarnation: config.incarnation,
+  endMono: config.endMono,
+  quota: config.quota,
+  round: iteration,
+  restMs: 1000,
+  onCommand,
+});

@@ -3,6 +3,7 @@ import { MalformedLockError } from '../errors/malformed-lock-error.js';
 import { StorageError } from '../errors/storage-error.js';
 import { UsageError } from './args.js';
 import { ExitCode } from './exit-codes.js';
+import { printableLines } from '../util/printable.js';
 
 /**
  * Prints an error as one `gcs-lock: ...` message that says what went wrong and what would help,
@@ -10,7 +11,8 @@ import { ExitCode } from './exit-codes.js';
  */
 export function reportError(error: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
   const { message, exitCode } = describeError(error);
-  stderr.write(`gcs-lock: ${message}\n`);
+  // Messages quote others' text (a server's error, an object name): make it inert.
+  stderr.write(`${printableLines(`gcs-lock: ${message}`)}\n`);
   return exitCode;
 }
 
@@ -22,7 +24,7 @@ export function describeError(error: unknown): { message: string; exitCode: numb
   if (error instanceof ConfigurationError) {
     // Bad input typed on the command line (a URL, a ttl) is a usage error; missing credentials or a
     // bad endpoint is the environment's configuration.
-    const environment = error.option === 'authClient' || error.option === 'endpoint';
+    const environment = ['authClient', 'endpoint', 'STORAGE_EMULATOR_HOST'].includes(error.option);
     return { message: error.message, exitCode: environment ? ExitCode.CONFIG : ExitCode.USAGE };
   }
   if (error instanceof MalformedLockError) return { message: error.message, exitCode: ExitCode.NOT_A_LOCK };
@@ -34,20 +36,19 @@ export function describeError(error: unknown): { message: string; exitCode: numb
   return { message: `internal error (please report it): ${detail}`, exitCode: ExitCode.INTERNAL };
 }
 
+/**
+ * A storage error's message and exit code. The library's message already says what to fix for
+ * 401, 403 and a missing bucket; a hint is added only where it has none, so none is said twice.
+ */
 function describeStorageError(error: StorageError): { message: string; exitCode: number } {
   if (error.status === 401 || error.status === 403) {
-    return {
-      message:
-        `${error.message}\nThe credentials were refused. The lock needs storage.objects.create, .get, ` +
-        '.update and .delete on the bucket (roles/storage.objectUser); `list` also needs .list.',
-      exitCode: ExitCode.PERMISSION,
-    };
+    return { message: error.message, exitCode: ExitCode.PERMISSION };
   }
   if (error.status === 404) {
-    return {
-      message: `${error.message}\nDoes the bucket exist, and is the endpoint right?`,
-      exitCode: ExitCode.UNAVAILABLE,
-    };
+    const hint = /does not exist/.test(error.message)
+      ? ''
+      : '\nDoes the bucket exist, and is the endpoint right?';
+    return { message: `${error.message}${hint}`, exitCode: ExitCode.UNAVAILABLE };
   }
   if (error.status === undefined) {
     return {

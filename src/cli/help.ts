@@ -1,7 +1,8 @@
 import { EXIT_CODES_HELP } from './exit-codes.js';
 
 const ENDPOINT_HELP = `Where GCS is:
-  --endpoint URL   the GCS JSON API's base URL, e.g. http://127.0.0.1:4443 (a local server)
+  --endpoint URL   the GCS JSON API's base URL, e.g. http://127.0.0.1:4443 (a local server);
+                   the scheme is required: localhost:4443 alone is an error, not a guess
   otherwise STORAGE_EMULATOR_HOST if set (no credentials are sent), otherwise
   storage.googleapis.com with Application Default Credentials: GOOGLE_APPLICATION_CREDENTIALS,
   then \`gcloud auth application-default login\`, then the metadata server (GCE, Cloud Run, GKE).`;
@@ -16,6 +17,7 @@ Usage:
   gcs-lock list gs://BUCKET[/PREFIX] [--json]                       the locks under a prefix
   gcs-lock break gs://BUCKET/OBJECT --token TOKEN                   end exactly that lease
   gcs-lock doctor gs://BUCKET[/PREFIX] [--read-only] [--json]       will locks work there, at what cost
+  gcs-lock put gs://BUCKET/OBJECT FILE|- --fenced                   a write GCS refuses from a stale holder
   gcs-lock emulator [--port 4443] [--bucket NAME]...                a local GCS server
   gcs-lock demo                                                     watch workers contend, no cloud needed
 
@@ -31,6 +33,11 @@ ${ENDPOINT_HELP}
 
 ${EXIT_CODES_HELP}`;
 
+/** The options every command that talks to storage takes. */
+const STORE_OPTIONS_HELP = `      --endpoint URL           GCS JSON API base URL, with its scheme (see below)
+      --request-timeout DURATION
+                               give up one request after this long, then retry it (default 10s)`;
+
 /** `gcs-lock run --help`. */
 export const RUN_HELP = `Usage: gcs-lock run gs://BUCKET/OBJECT [options] -- COMMAND [ARGS...]
 
@@ -38,27 +45,52 @@ Acquires the lock (waiting for it by default), runs COMMAND with ARGS exactly as
 keeps the lease refreshed while it runs, releases it when the command exits, and exits with the
 command's exit status (128+N when the command was killed by signal N).
 
-The command sees GCS_LOCK_URL (the lock) and GCS_LOCK_TOKEN (the fencing token: the lock object's
-generation, unique per lease) in its environment. Pass the token to whatever you protect, so that it
-can reject writes from an older lease. (GCS generations are microsecond timestamps and grow in
-practice, but GCS documents only that they are unique; the local server makes them strictly grow.)
+The command sees GCS_LOCK_URL (the lock), GCS_LOCK_TOKEN (the fencing token: greater than every
+earlier lease's, by the protocol) and GCS_LOCK_GENERATION (the lock object's generation, which
+\`gcs-lock put --fenced\` uses) in its environment. Pass the token to whatever you protect, so that it
+can reject writes from an older lease; or write to GCS with \`gcs-lock put --fenced\`, which GCS
+itself refuses once the lock has changed hands.
 
-If the lease is LOST while the command runs (its refresh failed for too long, or someone broke the
-lock), the command gets SIGTERM, then SIGKILL after --kill-grace, and gcs-lock exits 75.
-SIGINT, SIGTERM and SIGHUP sent to gcs-lock are passed on to the command. While still waiting for the
-lock, SIGINT/SIGTERM stop the wait, leave no lock object behind and exit 130/143.
+Nothing the command starts outlives the lease. The command leads a process group (and a session)
+of its own, and everything it starts (sh -c, make, npm scripts) is in that group unless it leaves on
+purpose (a daemon that calls setsid):
+- if the lease is LOST (no refresh got through in time, or someone broke the lock), the whole group
+  gets SIGTERM, then SIGKILL after --kill-grace, and gcs-lock exits 75;
+- when the command exits, whatever it left running in its group gets SIGTERM, then SIGKILL after
+  --kill-grace, before the lock is released: work done under the lock finishes under the lock;
+- if gcs-lock itself dies (SIGKILL, the OOM killer, a CI timeout), a watchdog process (sh, in its
+  own session) ends the group the same way.
+--kill-grace is at most half the loss margin (ttl/10): the holder declares its lease lost ttl/5
+before a waiter may judge it expired, so the command has had its SIGKILL before anyone else can hold
+the lock, with the other half of the margin left for late timers and clocks. Default 10s, less for
+a --ttl under 100s (6s for the default ttl, 1s for --ttl 10s); a longer --kill-grace needs a longer
+--ttl.
+
+Signals reach the command exactly once. SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and
+SIGWINCH sent to gcs-lock (a terminal's Ctrl-C, a kill) are passed on to the command's group; a
+signal that reached the command directly as well (systemd stopping a unit signals every process) is
+not passed on again. Ctrl-Z stops the command with gcs-lock, and fg resumes both. The command reads
+stdin and writes to the terminal as before, but has no controlling terminal: a program that opens
+/dev/tty itself (ssh, sudo or gpg asking for a password) cannot. While still waiting for the lock,
+SIGINT/SIGTERM/SIGHUP stop the wait, leave no lock object behind and exit 130/143/129. While
+releasing, they stop the release: the lock is left to expire, and gcs-lock says when.
+
+While it waits, gcs-lock shows one status line on a terminal; anywhere else (a CI log) it writes a
+line when the wait starts (who holds the lock, since when, until when), one every 30s, and one when
+it acquires. Storage that fails or does not answer is reported within a couple of seconds.
 
 Options:
   -n, --nonblock               fail at once (exit 1, or -E) when the lock is held
   -w, --wait SECONDS           give up (exit 1, or -E) after waiting this long; also 30s, 2m, 1h
   -E, --conflict-exit-code N   exit status for -n/-w when the lock stays held (default 1)
       --ttl DURATION           lease time to live: a crashed holder blocks others this long
-                               (default 60s; at least 1s; seconds, or 500ms, 30s, 2m)
+                               (default 60s; from 1s to 168h; seconds, or 500ms, 30s, 2m)
       --description TEXT       shown to anyone who runs \`gcs-lock status\`
-      --kill-grace DURATION    after a lost lease, wait this long between SIGTERM and SIGKILL (default 10s)
-      --endpoint URL           GCS JSON API base URL (see below)
-      --json                   JSON-lines events on stderr (acquired, contended, refreshed, lost...)
-  -q, --quiet                  no messages, no status line; errors only
+      --kill-grace DURATION    between SIGTERM and SIGKILL to the command's group (default 10s,
+                               at most ttl/10: 6s for the default ttl)
+${STORE_OPTIONS_HELP}
+      --json                   JSON-lines events on stderr (acquired, contended, retrying, lost...)
+  -q, --quiet                  no progress messages, no status line; trouble and errors only
   -h, --help
 
 Examples:
@@ -67,12 +99,15 @@ Examples:
   gcs-lock run -n gs://my-locks/cron-job -- python job.py || exit 0   # skip if a run is in progress
   gcs-lock run gs://my-locks/migrate -- sh -c 'migrate --fencing-token "$GCS_LOCK_TOKEN"'
 
+Platforms: Linux and macOS as above. On Windows there are no process groups: only the command's own
+process is stopped on a lost lease, what it started is not, and nothing stops it if gcs-lock dies.
+
 ${ENDPOINT_HELP}
 
 ${EXIT_CODES_HELP}`;
 
 /** `gcs-lock status --help`. */
-export const STATUS_HELP = `Usage: gcs-lock status gs://BUCKET/OBJECT [--json] [--endpoint URL]
+export const STATUS_HELP = `Usage: gcs-lock status gs://BUCKET/OBJECT [--json] [--endpoint URL] [--request-timeout DURATION]
 
 Shows whether the lock is held: holder host, pid and description, since when, when the lease expires
 (judged on the server's clock) and the fencing token. Reads one object; changes nothing.
@@ -81,8 +116,11 @@ Exit status: 0 held, 1 free, 2 stale (its lease expired: the next acquirer takes
 65 the object is not a gcs-lock lock; see \`gcs-lock --help\` for the rest.
 
 Options:
-  --json            one JSON object on stdout: {"url","state":"held"|"free"|"stale","lock":{...}}
-  --endpoint URL    GCS JSON API base URL
+  --json            one JSON object on stdout: {"url","name","state":"held"|"free"|"stale","lock":{...}|null}
+                    (the keys of each line of \`list --json\`)
+  --endpoint URL    GCS JSON API base URL, with its scheme
+  --request-timeout DURATION
+                    give up one request after this long, then retry it (default 10s)
   -h, --help
 
 Examples:
@@ -93,15 +131,20 @@ Examples:
 ${ENDPOINT_HELP}`;
 
 /** `gcs-lock list --help`. */
-export const LIST_HELP = `Usage: gcs-lock list gs://BUCKET[/PREFIX] [--json] [--endpoint URL]
+export const LIST_HELP = `Usage: gcs-lock list gs://BUCKET[/PREFIX] [--json] [--endpoint URL] [--request-timeout DURATION]
 
-Lists the objects under a prefix, one line each: the lock's state (held, STALE for an expired
-lease, NOT-A-LOCK for an object that gcs-lock did not write), its token, holder and expiry.
-Needs storage.objects.list on the bucket. Changes nothing.
+Lists the objects under a prefix, one line each: the lock's state (held; STALE for an expired
+lease; free for a released lock, with its last holder and last token; waiting for a fair-mode
+waiter's ticket; NOT-A-LOCK for an object that gcs-lock did not write), its token, holder and
+expiry. Needs storage.objects.list on the bucket. Changes nothing.
 
 Options:
-  --json            JSON lines on stdout, one per object
-  --endpoint URL    GCS JSON API base URL
+  --json            JSON lines on stdout, one per object: {"url","name","state":"held"|"stale"|
+                    "free"|"waiting"|"not-a-lock","lock":{...}|null,"problem"?} (the keys of
+                    \`status --json\`; lock is null when free, as there)
+  --endpoint URL    GCS JSON API base URL, with its scheme
+  --request-timeout DURATION
+                    give up one request after this long, then retry it (default 10s)
   -h, --help
 
 Examples:
@@ -132,6 +175,7 @@ Options:
   --force           break it even though it was refreshed recently (its holder looks alive)
   --json            the result as one JSON object on stdout
   --endpoint URL    GCS JSON API base URL
+  --request-timeout DURATION   the longest one request may take (default 10s)
   -h, --help
 
 Example:
@@ -187,6 +231,36 @@ Examples:
 
 ${ENDPOINT_HELP}`;
 
+/** `gcs-lock put --help`. */
+export const PUT_HELP = `Usage: gcs-lock put gs://BUCKET/OBJECT FILE|- [--fenced] [options]
+
+Writes FILE (or standard input, for -) to gs://BUCKET/OBJECT in one upload.
+
+With --fenced, run under \`gcs-lock run\`: the write is fenced by the lease of the command's lock, so
+that GCS itself refuses it once the lock has changed hands (a successor was granted it), however long
+this process was paused. It stages the data in a temporary object, then writes the destination with
+one compose request whose sources are the lock object pinned to the lease's generation (zero bytes)
+and the staged data; then deletes the staged object: three writes. The destination must be in the
+lock's bucket, and becomes a composite object (crc32c, no md5). It reads GCS_LOCK_URL,
+GCS_LOCK_GENERATION and GCS_LOCK_TOKEN from the environment \`gcs-lock run\` gives its command.
+
+Options:
+  --fenced                    fence the write by the lease of the lock this command runs under
+  --if-generation-match GEN   write only if the destination's generation is GEN (0: only if absent)
+  --content-type TYPE         the destination's content type (default application/octet-stream)
+  --json                      the written object's generation and token as JSON on stdout
+  --endpoint URL              GCS JSON API base URL
+  --request-timeout DURATION  the longest one request may take (default 10s)
+  -h, --help
+
+Exit status: 0 written; 75 refused because the lock changed hands (the lease is over: stop);
+1 refused because of --if-generation-match; 64 usage; 69 storage unavailable; 77 permission denied.
+
+Example:
+  gcs-lock run gs://my-locks/report -- sh -c 'make-report | gcs-lock put gs://my-locks/out/report.csv - --fenced'
+
+${ENDPOINT_HELP}`;
+
 /** `gcs-lock emulator --help`. */
 export const EMULATOR_HELP = `Usage: gcs-lock emulator [--port 4443] [--host 127.0.0.1] [--bucket NAME]... [options]
 
@@ -220,7 +294,7 @@ with the ttl. Exits 0 when every check passes, 1 otherwise.
 Options:
   --workers N       worker processes (default 5, from 2 to 20)
   --rounds N        critical sections per worker (default 2)
-  --ttl DURATION    lease ttl (default 3s)
+  --ttl DURATION    lease ttl (default 3s; from 1s to 1m)
   -h, --help
 
 Example:

@@ -2,9 +2,14 @@ import type { LockEvent } from '../core/events.js';
 
 /** A CLI-level event for `--json`, besides the lock's own events. */
 export type CliEvent =
-  | { type: 'child-started'; pid: number | undefined; command: string }
+  | { type: 'child-started'; pid: number | undefined; command: string; watchdogPid: number | undefined }
   | { type: 'child-exited'; code: number | null; signal: string | null }
   | { type: 'signal-forwarded'; signal: string }
+  | { type: 'signal-not-forwarded'; signal: string; reason: string }
+  | { type: 'leftovers'; pgid: number }
+  | { type: 'releasing'; url: string }
+  | { type: 'no-answer-yet'; endpoint: string; afterMs: number }
+  | { type: 'left-to-expire'; reason: string; expiresAt: string | undefined }
   | { type: 'kill'; signal: string; reason: string }
   | { type: 'interrupted'; signal: string }
   | { type: 'gave-up'; reason: 'held' | 'timeout'; waitedMs: number | undefined }
@@ -15,7 +20,7 @@ export type CliEvent =
  * `{name, message, ...}` (their own enumerable fields would be lost by JSON.stringify); dates become
  * ISO strings. Nothing here ever carries an owner token: lock events do not contain one.
  */
-export function eventToJson(event: LockEvent | CliEvent, now: Date = new Date()): string {
+export function eventToJson(event: LockEvent | CliEvent | { type: string }, now: Date = new Date()): string {
   const { type, ...rest } = event;
   return JSON.stringify({ time: now.toISOString(), event: type, ...rest }, (_key, value: unknown) =>
     value instanceof Error ? errorToJson(value) : value,
@@ -37,7 +42,7 @@ export class JsonEventWriter {
   constructor(stream: NodeJS.WritableStream) {
     this.#stream = stream;
   }
-  write(event: LockEvent | CliEvent): void {
+  write(event: LockEvent | CliEvent | { type: string }): void {
     this.#stream.write(`${eventToJson(event)}\n`);
   }
 }

@@ -1,4 +1,5 @@
 import type { LockInfo } from '../core/lock-info.js';
+import { printable } from '../util/printable.js';
 import { formatDuration, formatHolder } from './format.js';
 
 /**
@@ -47,9 +48,10 @@ export class StatusLine {
     const now = performance.now();
     const expiresIn = holder.expiresInMs - (now - this.#seenAt);
     const expiry = expiresIn > 0 ? `expires in ${formatDuration(expiresIn)}` : 'expired, taking over soon';
-    let line =
+    let line = printable(
       `gcs-lock: waiting for ${this.#url}, held by ${formatHolder(holder)}, token ${holder.token}; ` +
-      `waited ${formatDuration(now - this.#started)}, ${expiry}`;
+        `waited ${formatDuration(now - this.#started)}, ${expiry}`,
+    );
     const columns = this.#stream.columns;
     if (columns && line.length >= columns) line = `${line.slice(0, columns - 2)}…`;
     this.#stream.write(`\r\x1b[2K${line}`);

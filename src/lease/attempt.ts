@@ -26,6 +26,11 @@ export interface Grant {
 export interface GrantBasis {
   /** `0` when the lock object does not exist, else the generation that was read. */
   ifGenerationMatch: string;
+  /**
+   * Also pin the metageneration: for an in-process hand-off, so that a queue flag another process
+   * patched in since the holder's last write makes the hand-off fail and the lock go to the queue.
+   */
+  ifMetagenerationMatch?: string;
   fence: bigint;
   /** Whether the grant records queued waiters (fair mode). */
   queued: boolean;
@@ -92,7 +97,12 @@ export async function attemptGrant(
           metadata: grantMetadata(holder, basis.fence, basis.queued),
           body: '',
           contentType: 'application/json',
-          preconditions: { ifGenerationMatch: basis.ifGenerationMatch },
+          preconditions: {
+            ifGenerationMatch: basis.ifGenerationMatch,
+            ...(basis.ifMetagenerationMatch !== undefined && {
+              ifMetagenerationMatch: basis.ifMetagenerationMatch,
+            }),
+          },
           ...(signal !== undefined && { signal }),
         }),
       {

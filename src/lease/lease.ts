@@ -5,6 +5,8 @@ import { scheduleHeartbeat } from './heartbeat.js';
 import { createLeaseState, lossDeadline, tokenOf, type LeaseState } from './lease-state.js';
 import { checkDeadline } from './lose.js';
 import { releaseLease, type HandOff } from './release.js';
+import { fencedWrite, type FencedWriteOptions } from './fenced-write.js';
+import type { StoredObject } from '../store/object-store.js';
 
 /**
  * A held lock. Refreshed in the background until released or lost; release it with `await using`,
@@ -106,6 +108,41 @@ export class Lease implements AsyncDisposable {
   release(options: { signal?: AbortSignal } = {}): Promise<boolean> {
     this.#release ??= releaseLease(this.#state, { signal: options.signal, handOff: this.#handOff });
     return this.#release;
+  }
+
+  /**
+   * Writes `data` to `name` in the lock's bucket so that GCS itself refuses the write once the lock
+   * has changed hands, however long this process was paused (see `fencedWrite` in docs/protocol.md):
+   * the write and the check of the lock's generation are one request. Refused before any request when
+   * the lease is lost or released. Costs three writes; the destination becomes a composite object.
+   *
+   * @throws LockLostError when the lease is lost; `FencedWriteRefusedError` when GCS refused it.
+   * @example
+   * ```ts
+   * await lease.fencedWrite('state/terraform.tfstate', state, { contentType: 'application/json' });
+   * ```
+   */
+  async fencedWrite(
+    name: string,
+    data: string | Uint8Array,
+    options: FencedWriteOptions = {},
+  ): Promise<StoredObject> {
+    this.throwIfLost();
+    if (this.released)
+      throw new Error(`the lease on ${this.url} was released: a fenced write needs a held lease`);
+    const { ctx } = this.#state;
+    return fencedWrite(
+      {
+        store: ctx.store,
+        bucket: ctx.bucket,
+        lockObject: ctx.object,
+        generation: this.generation,
+        token: this.token,
+      },
+      name,
+      data,
+      options,
+    );
   }
 
   /** `await using lease = await lock.acquire()` releases at scope exit. */

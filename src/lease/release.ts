@@ -44,16 +44,10 @@ export async function releaseLease(state: LeaseState, options: ReleaseOptions = 
 
   if (state.status === 'lost') {
     // An expired lease may still be our object, if nobody took it over: mark it released (pinned, so
-    // never anyone else's) to spare the next holder the wait. A taken lease is gone.
-    if (state.lostReason === 'expired') {
-      const bound = timeoutSignal(
-        Math.min(RELEASE_TIMEOUT, ctx.options.requestTimeout),
-        'release timed out',
-        options.signal,
-      );
-      await markReleased(state, monotonicNow() + RELEASE_TIMEOUT, bound.signal).catch(() => false);
-      bound.clear();
-    }
+    // never anyone else's) to spare the next holder the wait. Past the deadline the lease is over
+    // whatever storage says, so this is a courtesy: one attempt, in the background, never retried and
+    // never waited for (during an outage it would only hold up the caller). A taken lease is gone.
+    if (state.lostReason === 'expired') markExpiredReleased(state);
     finish(state, { alreadyLost: true, handedOff: false });
     return false;
   }
@@ -82,6 +76,27 @@ export async function releaseLease(state: LeaseState, options: ReleaseOptions = 
   } finally {
     bound.clear();
   }
+}
+
+/** One attempt, bounded by a request timeout, to mark an expired lease of ours released. */
+function markExpiredReleased(state: LeaseState): void {
+  const { ctx } = state;
+  const bound = timeoutSignal(ctx.options.requestTimeout, 'release of an expired lease timed out');
+  void ctx.store
+    .patchMetadata(
+      ctx.bucket,
+      ctx.object,
+      { [META.state]: 'released' },
+      {
+        preconditions: { ifGenerationMatch: state.generation, ifMetagenerationMatch: state.metageneration },
+        signal: bound.signal,
+      },
+    )
+    .then(
+      (answer) => remember(state, answer.object.metageneration),
+      () => undefined,
+    )
+    .finally(() => bound.clear());
 }
 
 /**

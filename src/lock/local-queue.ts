@@ -149,6 +149,9 @@ export class LocalQueue {
     this.#waiters.shift();
     const basis = {
       ifGenerationMatch: state.generation,
+      // Pinned to our last write too: if another process flagged the lock as queued since, the
+      // hand-off fails, the release sees the flag, and the lock goes to the queue's head.
+      ifMetagenerationMatch: state.metageneration,
       fence: state.fence + 1n,
       queued: state.queued,
       previous: undefined,

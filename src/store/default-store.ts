@@ -11,7 +11,7 @@ const byClient = new WeakMap<AuthClient, Map<string, GcsStore>>();
  * The store a `Lock` uses when none is given: one shared `GcsStore` per (resolved endpoint,
  * authClient, requestTimeout), so a thousand `Lock`s in a process share one store, one credential
  * cache and fetch's one connection pool. The endpoint is resolved first (including
- * `STORAGE_EMULATOR_HOST`, read at each call), so `"localhost:4443"` and `"https://localhost:4443/"`
+ * `STORAGE_EMULATOR_HOST`, read at each call), so `"http://localhost:4443"` and `"http://localhost:4443/"`
  * share a store, and a changed environment gets a new one.
  *
  * @default requestTimeout: 10000

@@ -28,9 +28,11 @@ const HAS_SCHEME = /^(\w*):\/\//;
  * Resolves the JSON API's base URL: the explicit `endpoint` option, else `STORAGE_EMULATOR_HOST`, else
  * `https://storage.googleapis.com`.
  *
- * Normalisation follows `@google-cloud/storage` (`Storage.sanitizeEndpoint`): a value without a scheme
- * gets `https://`, trailing slashes go. One deliberate difference: a trailing `/storage/v1` is removed
- * too. The official client uses `STORAGE_EMULATOR_HOST` verbatim as the *metadata* base URL but builds
+ * Normalisation follows `@google-cloud/storage` (`Storage.sanitizeEndpoint`) in that trailing slashes
+ * go, with two deliberate differences. A value without a scheme (`localhost:4443`) is an error that
+ * names both spellings: the official Node client reads it as `https://`, other clients and most
+ * emulator guides as `http://`, and guessing either way fails later with an obscure TLS or connection
+ * error. And a trailing `/storage/v1` is removed too. The official client uses `STORAGE_EMULATOR_HOST` verbatim as the *metadata* base URL but builds
  * upload URLs from the same value plus `/upload/storage/v1`, so `http://host:4443/storage/v1` works for
  * reads there and breaks uploads; we keep the host root and append each API's path ourselves, so both
  * spellings work. An empty `STORAGE_EMULATOR_HOST` counts as unset (the official client would build
@@ -39,12 +41,13 @@ const HAS_SCHEME = /^(\w*):\/\//;
  * @param options.endpoint - the user's `endpoint` option, if any
  * @param options.env - the environment to read `STORAGE_EMULATOR_HOST` from
  * @default env: process.env
- * @throws ConfigurationError when the value is not an http(s) URL, carries user info, a query or a
- *   fragment, or sends Google's endpoint over plain http
+ * @throws ConfigurationError when the value has no scheme, is not an http(s) URL, carries user info,
+ *   a query or a fragment, or sends Google's endpoint over plain http
  * @example
  * ```ts
- * process.env.STORAGE_EMULATOR_HOST = 'localhost:4443';
- * resolveEndpoint({}).base; // 'https://localhost:4443' (write http:// for a plain-HTTP emulator)
+ * process.env.STORAGE_EMULATOR_HOST = 'http://localhost:4443/';
+ * resolveEndpoint({}).base; // 'http://localhost:4443'
+ * resolveEndpoint({ endpoint: 'localhost:4443' }); // throws: write "http://localhost:4443" or "https://..."
  * ```
  */
 export function resolveEndpoint(
@@ -64,7 +67,15 @@ function normalise(raw: unknown, option: string): { base: string; google: boolea
     throw new ConfigurationError(option, `${option} must be ${valid}, got ${describe(raw)}`);
   }
   const value = raw.trim();
-  const withScheme = HAS_SCHEME.test(value) ? value : `https://${value}`;
+  if (!HAS_SCHEME.test(value)) {
+    // Echoed only when it cannot hold a password (user info needs an "@").
+    const shown = value.includes('@') ? 'the value' : describe(value);
+    const fix = value.includes('@')
+      ? ''
+      : `: write "http://${value}" for a local server (plain HTTP), or "https://${value}"`;
+    throw new ConfigurationError(option, `${option} ${shown} has no scheme${fix}`);
+  }
+  const withScheme = value;
   let url: URL;
   try {
     url = new URL(withScheme);

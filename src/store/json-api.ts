@@ -48,7 +48,7 @@ export class JsonApi {
     name: string,
     url: string,
     signal: AbortSignal | undefined,
-    body?: { contentType: string; body: string },
+    body?: { contentType: string; body: string | Uint8Array },
     accept: (response: RawResponse) => boolean = () => false,
   ): Promise<RawResponse> {
     const operation = `${method} gs://${bucket}/${name}`;

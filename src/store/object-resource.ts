@@ -98,17 +98,28 @@ export function serverTimeOf(headers: Headers): number | undefined {
 export function multipartBody(
   resource: { name: string; contentType?: string; metadata: Readonly<Record<string, string>> },
   contentType: string,
-  content: string,
-): { contentType: string; body: string } {
+  content: string | Uint8Array,
+): { contentType: string; body: string | Uint8Array } {
+  const bytes =
+    typeof content === 'string'
+      ? undefined
+      : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  const includes = (boundary: string): boolean =>
+    bytes ? bytes.includes(boundary) : (content as string).includes(boundary);
   let boundary = `gcs-lock-${randomBytes(16).toString('hex')}`;
   // 128 random bits practically never collide, but the check costs nothing and makes it certain.
-  while (content.includes(boundary)) boundary = `gcs-lock-${randomBytes(16).toString('hex')}`;
-  const body =
+  while (includes(boundary)) boundary = `gcs-lock-${randomBytes(16).toString('hex')}`;
+  const head =
     `--${boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n` +
     `${JSON.stringify(resource)}\r\n` +
-    `--${boundary}\r\nContent-Type: ${contentType}\r\n\r\n` +
-    `${content}\r\n--${boundary}--\r\n`;
-  return { contentType: `multipart/related; boundary=${boundary}`, body };
+    `--${boundary}\r\nContent-Type: ${contentType}\r\n\r\n`;
+  const tail = `\r\n--${boundary}--\r\n`;
+  const contentTypeHeader = `multipart/related; boundary=${boundary}`;
+  if (!bytes) return { contentType: contentTypeHeader, body: `${head}${content as string}${tail}` };
+  return {
+    contentType: contentTypeHeader,
+    body: Buffer.concat([Buffer.from(head), bytes, Buffer.from(tail)]),
+  };
 }
 
 /**

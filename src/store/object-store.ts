@@ -188,7 +188,8 @@ export interface RequestOptions {
  */
 export interface InsertRequest extends RequestOptions {
   metadata: Readonly<Record<string, string>>;
-  body: string;
+  /** The content: text (sent as UTF-8) or bytes. */
+  body: string | Uint8Array;
   contentType?: string;
 }
 

@@ -23,6 +23,18 @@ describe('parseDuration', () => {
     expect(() => parseDuration('--ttl', text)).toThrow(UsageError);
     expect(() => parseDuration('--ttl', text)).toThrow(/--ttl .* use seconds \(30, 2\.5\) or .*30s, 2m/);
   });
+
+  it('says a negative duration is negative', () => {
+    expect(() => parseDuration('--ttl', '-5')).toThrow('--ttl "-5" is negative: use seconds (30, 2.5)');
+  });
+
+  it('speaks in the units people type when a value is out of range', () => {
+    const range = { min: 1_000, max: 7 * 24 * 3_600_000 };
+    expect(() => parseDuration('--ttl', '0.5', range)).toThrow('--ttl 0.5 is too short: use at least 1s');
+    expect(() => parseDuration('--ttl', '200h', range)).toThrow('--ttl 200h is too long: use at most 168h');
+    expect(() => parseDuration('--ttl', '999999999', range)).not.toThrow(/millisecond/);
+    expect(parseDuration('--ttl', '168h', range)).toBe(range.max);
+  });
 });
 
 describe('parseExitCode and parsePort', () => {
@@ -58,6 +70,12 @@ describe('parseCommandLine', () => {
 
   it('says when there was no --', () => {
     expect(parseCommandLine('run', ['gs://b/o', 'cmd'], options).rest).toBeUndefined();
+  });
+
+  it('reads a negative number as the value of an option that takes one, for our message to judge', () => {
+    expect(parseCommandLine('run', ['--wait', '-5'], options).values).toEqual({ wait: '-5' });
+    expect(parseCommandLine('run', ['-w', '-0.5', 'x'], options).values).toEqual({ wait: '-0.5' });
+    expect(() => parseCommandLine('run', ['-w', '-n'], options)).toThrow(UsageError); // an option, not a value
   });
 
   it('turns parseArgs errors into usage errors naming the command', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatHolder, formatTable } from '../../src/cli/format.js';
+import { parseDuration } from '../../src/cli/args.js';
+import { formatDuration, formatDurationOption, formatHolder, formatTable } from '../../src/cli/format.js';
 import type { LockInfo } from '../../src/core/lock-info.js';
 
 describe('format', () => {
@@ -18,6 +19,25 @@ describe('format', () => {
     expect(formatHolder({ ...info, host: undefined, pid: undefined, description: undefined })).toBe(
       'an unknown holder',
     );
+  });
+
+  it('escapes control characters in what the holder wrote about itself', () => {
+    const info = { host: 'box\x1b[2J', pid: 42, description: 'a"b\nreleased\u202e', token: '17' } as LockInfo;
+    expect(formatHolder(info)).toBe('host box\\x1b[2J pid 42 ("a\\"b\\nreleased\\u{202e}")');
+  });
+
+  it.each([
+    [150, '150ms'],
+    [1_500, '1.5s'],
+    [11_000, '11s'],
+    [30_000, '30s'],
+    [120_000, '2m'],
+    [90_000, '90s'],
+    [604_800_000, '168h'],
+    [1_234, '1234ms'],
+  ])('formatDurationOption(%d) is %s, which parseDuration reads back', (ms, text) => {
+    expect(formatDurationOption(ms)).toBe(text);
+    expect(parseDuration('--x', text)).toBe(ms);
   });
 
   it('pads table columns, not the last one', () => {

@@ -80,21 +80,31 @@ export interface CliProcess {
   waitForOutput(text: string | RegExp, stream?: 'stdout' | 'stderr'): Promise<void>;
 }
 
-/** Starts `node dist/cli/main.js ...args` with a clean environment (no emulator host, no ADC). */
-export function startCli(args: string[], env: Record<string, string> = {}): CliProcess {
+/**
+ * Starts `node dist/cli/main.js ...args` with a clean environment (no emulator host, no ADC).
+ * `detached` makes it lead a process group of its own, as a shell does for a job: the test can then
+ * signal that group as a terminal's Ctrl-C would. `stdin` is written to its standard input.
+ */
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { detached?: boolean; stdin?: string } = {},
+): CliProcess {
   const { STORAGE_EMULATOR_HOST: _, GOOGLE_APPLICATION_CREDENTIALS: __, ...base } = process.env;
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: ROOT,
     env: { ...base, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
+  if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   const out = { stdout: '', stderr: '' };
   const waiters: Array<() => void> = [];
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     out.stdout += chunk;
     waiters.forEach((check) => check());
   });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     out.stderr += chunk;
     waiters.forEach((check) => check());
   });
@@ -142,3 +152,11 @@ export const UNTIL_ORPHANED =
 export async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
   while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
 }
+
+/** `node -e SCRIPT ARGS...` as a command line. */
+export const node = (script: string, ...args: string[]): string[] => [
+  process.execPath,
+  '-e',
+  script,
+  ...args,
+];

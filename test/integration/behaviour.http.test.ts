@@ -1,8 +1,8 @@
 import { afterAll, beforeAll } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import { GcsStore } from '../../src/store/gcs-store.js';
-import { lockBehaviour } from '../shared/lock-behaviour.js';
-import { lockEdges } from '../shared/lock-edges.js';
+import type { Backend } from '../shared/lock-behaviour.js';
+import { lockSuites } from '../shared/suites.js';
 
 let server: RunningServer;
 let store: GcsStore;
@@ -13,16 +13,12 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-lockBehaviour('the local GCS server over HTTP', () => ({
+const backend = (): Backend => ({
   store,
   engine: server.engine,
   faults: server.faults,
   bucket: 'behaviour',
-}));
+  peer: () => new GcsStore({ endpoint: server.url }),
+});
 
-lockEdges('the local GCS server over HTTP', () => ({
-  store,
-  engine: server.engine,
-  faults: server.faults,
-  bucket: 'behaviour',
-}));
+lockSuites('the local GCS server over HTTP', backend);

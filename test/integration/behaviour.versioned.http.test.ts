@@ -1,13 +1,12 @@
 /**
- * The shared lock behaviour and edge cases over HTTP against a local GCS server whose bucket has
- * Object Versioning on: noncurrent versions pile up beside every lock object, and nothing changes for
- * the lock.
+ * The shared lock suites over HTTP against a local GCS server whose bucket has Object Versioning on:
+ * noncurrent versions pile up beside every lock object, and nothing changes for the lock.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import { GcsStore } from '../../src/store/gcs-store.js';
-import { lockBehaviour } from '../shared/lock-behaviour.js';
-import { lockEdges } from '../shared/lock-edges.js';
+import type { Backend } from '../shared/lock-behaviour.js';
+import { lockSuites } from '../shared/suites.js';
 
 const BUCKET = 'behaviour-versioned';
 let server: RunningServer;
@@ -23,6 +22,12 @@ afterAll(async () => {
   await server.close();
 });
 
-const backend = () => ({ store, engine: server.engine, faults: server.faults, bucket: BUCKET });
-lockBehaviour('the local GCS server over HTTP, versioned bucket', backend);
-lockEdges('the local GCS server over HTTP, versioned bucket', backend);
+const backend = (): Backend => ({
+  store,
+  engine: server.engine,
+  faults: server.faults,
+  bucket: BUCKET,
+  peer: () => new GcsStore({ endpoint: server.url }),
+});
+
+lockSuites('the local GCS server over HTTP, versioned bucket', backend);

@@ -165,20 +165,37 @@ describe('refresh', () => {
   });
 });
 
+/**
+ * A store whose patch answers only when the test says so, and ignores abort: the answer is already in
+ * the socket buffer when the process resumes.
+ */
+function answeredOnDemand(): { store: MemoryStore; answer: { readonly pending: boolean; now: () => void } } {
+  const store = newStore();
+  let release: (() => void) | undefined;
+  const patchMetadata = store.patchMetadata.bind(store);
+  store.patchMetadata = (...args) =>
+    new Promise((resolve, reject) => {
+      release = () => {
+        patchMetadata(args[0], args[1], args[2], { preconditions: args[3]!.preconditions! }).then(
+          resolve,
+          reject,
+        );
+      };
+    });
+  return {
+    store,
+    answer: {
+      get pending() {
+        return release !== undefined;
+      },
+      now: () => release?.(),
+    },
+  };
+}
+
 describe('refresh after a pause', () => {
   it('does not accept an answer processed after the deadline of the lease it was meant to extend', async () => {
-    const store = newStore();
-    let answer: (() => void) | undefined;
-    const patchMetadata = store.patchMetadata.bind(store);
-    store.patchMetadata = (...args) =>
-      new Promise((resolve, reject) => {
-        answer = () => {
-          patchMetadata(args[0], args[1], args[2], { preconditions: args[3]!.preconditions! }).then(
-            resolve,
-            reject,
-          );
-        };
-      });
+    const { store, answer } = answeredOnDemand();
     const { lock, events } = newLock(store, { ttl: 10_000 });
     const lease = await lock.acquire();
     // The refresh goes out at 2.5 s. The process is suspended; it resumes at 8.5 s, past the grant's
@@ -186,35 +203,22 @@ describe('refresh after a pause', () => {
     // in the socket: it committed at a moment we cannot know, perhaps after a waiter judged the lease
     // expired (at 10 s on the server) and just before its takeover. It must extend nothing.
     await vi.advanceTimersByTimeAsync(2_500);
-    expect(answer).toBeDefined();
+    expect(answer.pending).toBe(true);
     vi.setSystemTime(Date.now() + 6_000);
-    answer!();
+    answer.now();
     for (let i = 0; i < 10; i++) await Promise.resolve();
     expect(types(events)).not.toContain('refreshed');
     expect(lease.lost).toBe(true);
   });
 
   it('does not extend the lease with an answer processed after the deadline', async () => {
-    const store = newStore();
-    let answer: (() => void) | undefined;
-    const patchMetadata = store.patchMetadata.bind(store);
-    // A store whose patch answers only when the test says so, and ignores abort: the answer is
-    // already in the socket buffer when the process resumes.
-    store.patchMetadata = (...args) =>
-      new Promise((resolve, reject) => {
-        answer = () => {
-          patchMetadata(args[0], args[1], args[2], { preconditions: args[3]!.preconditions! }).then(
-            resolve,
-            reject,
-          );
-        };
-      });
+    const { store, answer } = answeredOnDemand();
     const { lock, events } = newLock(store, { ttl: 10_000 });
     const lease = await lock.acquire();
     await vi.advanceTimersByTimeAsync(2_500);
-    expect(answer).toBeDefined();
+    expect(answer.pending).toBe(true);
     const clock = vi.spyOn(performance, 'now').mockReturnValue(performance.now() + 60_000);
-    answer!();
+    answer.now();
     for (let i = 0; i < 10; i++) await Promise.resolve();
     expect(types(events)).not.toContain('refreshed');
     expect(types(events)).toContain('lost');

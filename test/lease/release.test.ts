@@ -102,7 +102,23 @@ describe('release', () => {
     expect(lease.lost).toBe(true);
     store.faults.clear();
     expect(await lease.release()).toBe(false);
+    await vi.advanceTimersByTimeAsync(0); // the courtesy release runs in the background
     expect(record(store).metadata[META.state]).toBe('released');
+  });
+
+  it('returns at once for a lease lost by expiry, even during an outage: its deadline has passed', async () => {
+    const store = newStore();
+    const { lock } = newLock(store, { ttl: 10_000 });
+    const lease = await lock.acquire();
+    store.faults.add({ kind: 'stall', ops: ['patch'], stallMs: 60_000 });
+    await vi.advanceTimersByTimeAsync(9_000);
+    expect(lease.lost).toBe(true);
+    let settled = false;
+    const releasing = lease.release().then((released) => ((settled = true), released));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(settled).toBe(true);
+    expect(await releasing).toBe(false);
+    store.faults.clear();
   });
 
   it('gives up within its bound during an outage, says the lock is left to expire, and stops', async () => {

@@ -16,6 +16,8 @@ export interface Backend {
   engine: StorageEngine;
   faults: FaultPlan;
   bucket: string;
+  /** A store for another process: the same storage, its own connections and in-process state. */
+  peer: () => ObjectStore;
 }
 
 const TTL = 2_000;

@@ -21,8 +21,6 @@ describe('resolveEndpoint', () => {
     ['http://127.0.0.1:4443/storage/v1', 'http://127.0.0.1:4443'],
     ['http://127.0.0.1:4443/storage/v1/', 'http://127.0.0.1:4443'],
     ['http://proxy.local/gcs/storage/v1/', 'http://proxy.local/gcs'],
-    // No scheme: https, as @google-cloud/storage's sanitizeEndpoint does.
-    ['localhost:4443', 'https://localhost:4443'],
     ['  http://127.0.0.1:9000  ', 'http://127.0.0.1:9000'],
   ])('STORAGE_EMULATOR_HOST=%j -> %s, never with credentials', (value, base) => {
     expect(resolveEndpoint({ env: env(value) })).toEqual({ base, source: 'env', google: false });
@@ -72,6 +70,27 @@ describe('resolveEndpoint', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('hunter2');
     }
+  });
+
+  it.each(['localhost:4443', '127.0.0.1:4443', 'storage.googleapis.com'])(
+    'rejects %j without a scheme, naming both spellings that would work',
+    (value) => {
+      for (const resolve of [
+        () => resolveEndpoint({ endpoint: value }),
+        () => resolveEndpoint({ env: env(value) }),
+      ]) {
+        expect(resolve).toThrow(ConfigurationError);
+        expect(resolve).toThrow(
+          `has no scheme: write "http://${value}" for a local server (plain HTTP), or "https://${value}"`,
+        );
+      }
+      expect(() => resolveEndpoint({ env: env(value) })).toThrow(/^STORAGE_EMULATOR_HOST /);
+    },
+  );
+
+  it('never echoes a scheme-less value that may hold a password', () => {
+    expect(() => resolveEndpoint({ endpoint: 'me:hunter2@127.0.0.1:4443' })).toThrow(/has no scheme/);
+    expect(() => resolveEndpoint({ endpoint: 'me:hunter2@127.0.0.1:4443' })).not.toThrow(/hunter2/);
   });
 
   it('names STORAGE_EMULATOR_HOST when that is the bad value', () => {

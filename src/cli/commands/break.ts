@@ -10,7 +10,7 @@ import {
 import { ExitCode } from '../exit-codes.js';
 import { formatDuration, formatHolder } from '../format.js';
 import { BREAK_HELP } from '../help.js';
-import { cliStore, ENDPOINT_OPTION } from '../store.js';
+import { STORE_OPTIONS, storeFor, storeSettings } from '../store.js';
 
 /**
  * `gcs-lock break gs://BUCKET/OBJECT --token TOKEN [--force]`: one read, then one patch pinned to that
@@ -19,7 +19,7 @@ import { cliStore, ENDPOINT_OPTION } from '../store.js';
  */
 export async function breakCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine('break', args, {
-    ...ENDPOINT_OPTION,
+    ...STORE_OPTIONS,
     token: { type: 'string' },
     force: { type: 'boolean' },
     json: { type: 'boolean' },
@@ -42,7 +42,7 @@ export async function breakCommand(args: string[]): Promise<number> {
     result = await breakLock({
       ...target,
       token: values.token,
-      store: cliStore(values.endpoint),
+      store: storeFor(storeSettings(values)),
       force: values.force ?? false,
     });
   } catch (error) {

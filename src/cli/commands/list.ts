@@ -1,15 +1,17 @@
 import { listLocks, type LockListEntry } from '../../lock/list-locks.js';
 import { parseBucketUrl } from '../../util/lock-url.js';
 import { expectPositionals, parseArgument, parseCommandLine } from '../args.js';
+import { printable, printableLines } from '../../util/printable.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatDuration, formatHolder, formatTable } from '../format.js';
 import { LIST_HELP } from '../help.js';
-import { cliStore, ENDPOINT_OPTION } from '../store.js';
+import { noticeFor } from '../storage-notice.js';
+import { STORE_OPTIONS, storeFor, storeSettings } from '../store.js';
 
 /** `gcs-lock list gs://BUCKET[/PREFIX]`: every object under the prefix, one line each. */
 export async function listCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine('list', args, {
-    ...ENDPOINT_OPTION,
+    ...STORE_OPTIONS,
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -19,31 +21,62 @@ export async function listCommand(args: string[]): Promise<number> {
   }
   const [url] = expectPositionals('list', positionals, ['gs://BUCKET[/PREFIX]']) as [string];
   const target = parseArgument(parseBucketUrl, url);
-  const entries = await listLocks({ ...target, store: cliStore(values.endpoint) });
+  const settings = storeSettings(values);
+  const notice = noticeFor(settings);
+  const entries = await listLocks({ ...target, store: storeFor(settings) }).finally(() => notice.stop());
   if (values.json) {
-    for (const entry of entries)
-      process.stdout.write(`${JSON.stringify({ ...entry, state: entryState(entry) })}\n`);
+    for (const entry of entries) process.stdout.write(`${JSON.stringify(entryJson(entry))}\n`);
   } else if (entries.length === 0) {
-    process.stderr.write(`gcs-lock: no objects under gs://${target.bucket}/${target.prefix}\n`);
+    process.stderr.write(
+      `${printableLines(`gcs-lock: no objects under gs://${target.bucket}/${target.prefix}`)}\n`,
+    );
   } else {
-    process.stdout.write(`${formatList(entries)}\n`);
+    process.stdout.write(`${printableLines(formatList(entries))}\n`);
   }
   return ExitCode.OK;
 }
 
-/** `held`, `stale` (expired lease) or `not-a-lock` (a foreign or damaged object). */
-export function entryState(entry: LockListEntry): 'held' | 'stale' | 'not-a-lock' {
-  if (!entry.info) return 'not-a-lock';
-  return entry.info.expired ? 'stale' : 'held';
+/** What `list` calls an entry: the library's state, with a held lease that has expired called stale. */
+export type ListState = 'held' | 'stale' | 'free' | 'waiting' | 'not-a-lock';
+
+/** `held`, `stale` (an expired lease), `free` (released), `waiting` (a fair-mode ticket) or `not-a-lock`. */
+export function entryState(entry: LockListEntry): ListState {
+  if (entry.state === 'held' && entry.info?.expired) return 'stale';
+  return entry.state;
+}
+
+/**
+ * One line of `list --json`, with the keys `status --json` uses for the same facts: url, name, state,
+ * lock (the current holder, or the waiter of a ticket; null when free, as `status` says, or not a
+ * lock), and problem for an object that is not a lock.
+ */
+export function entryJson(entry: LockListEntry): Record<string, unknown> {
+  return {
+    url: entry.url,
+    name: entry.name,
+    state: entryState(entry),
+    lock: entry.state === 'free' ? null : (entry.info ?? null),
+    ...(entry.problem !== undefined && { problem: entry.problem }),
+  };
 }
 
 /** The listing as a table; stale and foreign objects stand out in capitals. */
 export function formatList(entries: LockListEntry[]): string {
   const rows = entries.map((entry) => {
     const { info } = entry;
-    if (!info) return ['NOT-A-LOCK', '-', '-', entry.problem ?? '', entry.name];
-    const state = info.expired ? 'STALE' : 'held';
-    return [state, info.token, formatDuration(info.expiresInMs), formatHolder(info), entry.name];
+    const name = printable(entry.name);
+    const state = entryState(entry);
+    if (state === 'not-a-lock' || !info)
+      return ['NOT-A-LOCK', '-', '-', printable(entry.problem ?? ''), name];
+    // A released lock keeps its object: who held it last, and the last token granted.
+    if (state === 'free') return ['free', info.token, '-', `(last: ${formatHolder(info)})`, name];
+    // An expiry in the past is said as such, never as a negative "expires in".
+    const expiry =
+      info.expiresInMs > 0
+        ? formatDuration(info.expiresInMs)
+        : `expired ${formatDuration(-info.expiresInMs)} ago`;
+    if (state === 'waiting') return ['waiting', '-', expiry, formatHolder(info), name];
+    return [state === 'stale' ? 'STALE' : 'held', info.token, expiry, formatHolder(info), name];
   });
   return formatTable(['STATE', 'TOKEN', 'EXPIRES IN', 'HOLDER', 'NAME'], rows);
 }

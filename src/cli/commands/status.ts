@@ -2,10 +2,13 @@ import { Lock } from '../../lock/lock.js';
 import type { LockInfo } from '../../core/lock-info.js';
 import { parseLockUrl } from '../../util/lock-url.js';
 import { expectPositionals, parseArgument, parseCommandLine } from '../args.js';
+import { printable, printableLines } from '../../util/printable.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatDuration, formatFields } from '../format.js';
 import { STATUS_HELP } from '../help.js';
-import { cliStore, ENDPOINT_OPTION } from '../store.js';
+import { noticeFor } from '../storage-notice.js';
+import { STORE_OPTIONS, storeFor, storeSettings } from '../store.js';
+import { formatAge } from '../wait-progress.js';
 
 /** The three states `status` reports, and their exit codes. */
 export type LockState = 'held' | 'free' | 'stale';
@@ -22,7 +25,7 @@ const STATE_EXIT: Record<LockState, number> = {
  */
 export async function statusCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine('status', args, {
-    ...ENDPOINT_OPTION,
+    ...STORE_OPTIONS,
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -32,35 +35,42 @@ export async function statusCommand(args: string[]): Promise<number> {
   }
   const [url] = expectPositionals('status', positionals, ['gs://BUCKET/OBJECT']) as [string];
   const target = parseArgument(parseLockUrl, url);
-  const lock = new Lock({ ...target, store: cliStore(values.endpoint) });
-  const info = await lock.inspect();
+  const settings = storeSettings(values);
+  const notice = noticeFor(settings);
+  const lock = new Lock({
+    ...target,
+    store: storeFor(settings),
+    onEvent: notice.onLockEvent,
+    ...(settings.requestTimeout !== undefined && { requestTimeout: settings.requestTimeout }),
+  });
+  const info = await lock.inspect().finally(() => notice.stop());
   const state: LockState = info === null ? 'free' : info.expired ? 'stale' : 'held';
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ url: lock.url, state, lock: info })}\n`);
+    // The same keys as each line of `list --json`: url, name, state, lock.
+    process.stdout.write(`${JSON.stringify({ url: lock.url, name: lock.object, state, lock: info })}\n`);
   } else {
-    process.stdout.write(`${formatStatus(lock.url, state, info)}\n`);
+    process.stdout.write(`${printableLines(formatStatus(lock.url, state, info))}\n`);
   }
   return STATE_EXIT[state];
 }
 
 /** The human-readable status: a headline, then one field per line. */
 export function formatStatus(url: string, state: LockState, info: LockInfo | null): string {
-  if (info === null) return `${url}: free`;
+  if (info === null) return `${printable(url)}: free`;
   // The server's clock at the time of the read: expiry was judged on it, so "ago" is judged on it too.
   const serverNow = info.expiresAt.getTime() - info.expiresInMs;
   const headline =
-    state === 'stale' ? `${url}: STALE (its lease expired; the next acquirer takes it over)` : `${url}: held`;
+    state === 'stale'
+      ? `${printable(url)}: STALE (its lease expired; the next acquirer takes it over)`
+      : `${printable(url)}: held`;
   const fields: Array<[string, string]> = [
-    ['host', info.host ?? '(unknown)'],
+    ['host', info.host !== undefined ? printable(info.host) : '(unknown)'],
     ['pid', info.pid !== undefined ? String(info.pid) : '(unknown)'],
-    ['description', info.description ?? '(none)'],
-    [
-      'since',
-      `${info.acquiredAt.toISOString()} (${formatDuration(serverNow - info.acquiredAt.getTime())} ago)`,
-    ],
+    ['description', info.description !== undefined ? printable(info.description) : '(none)'],
+    ['since', `${info.acquiredAt.toISOString()} (${formatAge(serverNow - info.acquiredAt.getTime())} ago)`],
     [
       'refreshed',
-      `${info.refreshedAt.toISOString()} (${formatDuration(serverNow - info.refreshedAt.getTime())} ago)`,
+      `${info.refreshedAt.toISOString()} (${formatAge(serverNow - info.refreshedAt.getTime())} ago)`,
     ],
     [
       info.expiresInMs >= 0 ? 'expires in' : 'expired',

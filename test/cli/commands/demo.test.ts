@@ -41,4 +41,10 @@ describe('gcs-lock demo', () => {
       }
     },
   );
+
+  it('refuses a ttl that would make the demo take hours, in the units people type', async () => {
+    const result = await runCli(['demo', '--ttl', '200h']);
+    expect(result.code).toBe(64);
+    expect(result.stderr).toContain('--ttl 200h is too long: use at most 1m');
+  });
 });

@@ -7,7 +7,7 @@ let server: Awaited<ReturnType<typeof lockServer>>;
 beforeAll(async () => {
   await ensureBuilt();
   server = await lockServer();
-  const put = (name: string, ttl: number, description?: string): void => {
+  const put = (name: string, ttl: number, description?: string, state = 'held'): void => {
     const holder = {
       ownerToken: 'secret-owner',
       ttl,
@@ -19,11 +19,12 @@ beforeAll(async () => {
     server.engine.insertObject(BUCKET, name, {
       data: Buffer.alloc(0),
       contentType: 'application/json',
-      metadata: grantMetadata(holder, 5n, false),
+      metadata: { ...grantMetadata(holder, 5n, false), 'gcs-lock-state': state },
     });
   };
   put('jobs/a', 600_000, 'job a');
   put('jobs/b', 1_000);
+  put('jobs/done', 600_000, 'finished', 'released');
   put('other/c', 600_000);
   server.engine.insertObject(BUCKET, 'jobs/readme.txt', {
     data: Buffer.from('x'),
@@ -40,9 +41,12 @@ describe('gcs-lock list', () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^STATE\s+TOKEN\s+EXPIRES IN\s+HOLDER\s+NAME$/);
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
     expect(lines.find((l) => l.endsWith('jobs/a'))).toMatch(/^held .*host box pid 7 \("job a"\)/);
     expect(lines.find((l) => l.endsWith('jobs/b'))).toMatch(/^STALE /);
+    expect(lines.find((l) => l.endsWith('jobs/done'))).toMatch(
+      /^free +\d+ +- +\(last: host box pid 7 \("finished"\)\)/,
+    );
     expect(lines.find((l) => l.endsWith('jobs/readme.txt'))).toMatch(
       /^NOT-A-LOCK .*gcs-lock-version is missing/,
     );
@@ -59,6 +63,7 @@ describe('gcs-lock list', () => {
     expect(entries.map((e) => [e.name, e.state])).toEqual([
       ['jobs/a', 'held'],
       ['jobs/b', 'stale'],
+      ['jobs/done', 'free'],
       ['jobs/readme.txt', 'not-a-lock'],
       ['other/c', 'held'],
     ]);

@@ -1,28 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureBuilt, runCli, startCli, until, UNTIL_ORPHANED, type CliProcess } from '../helpers.js';
-import { BUCKET, lockServer } from '../lock-server.js';
+import { describe, expect, it } from 'vitest';
+import { node, runCli, startCli, until, UNTIL_ORPHANED, type CliProcess } from '../helpers.js';
+import { BUCKET, useCliFixture, withFault, type LockServer } from '../lock-server.js';
 
-let server: Awaited<ReturnType<typeof lockServer>>;
+let server: LockServer;
 let dir: string;
-let n = 0;
 let name: string;
 let url: string;
+useCliFixture('run', (fixture) => ({ server, dir, name, url } = fixture));
 
-beforeAll(async () => {
-  await ensureBuilt();
-  server = await lockServer();
-  dir = mkdtempSync(join(tmpdir(), 'gcs-lock-run-'));
-});
-afterAll(async () => server.close());
-beforeEach(() => {
-  name = `run-${++n}`;
-  url = `gs://${BUCKET}/${name}`;
-});
-
-const node = (script: string, ...args: string[]): string[] => [process.execPath, '-e', script, ...args];
 const common = (): string[] => ['--endpoint', server.url, '--ttl', '2s'];
 /** A holder that keeps the lock until it is signalled. */
 async function holdLock(extra: string[] = []): Promise<CliProcess> {
@@ -170,9 +157,8 @@ describe('gcs-lock run', () => {
       ${UNTIL_ORPHANED}`;
     const run = startCli(['run', url, ...common(), '--json', '--', ...node(script, marker)]);
     await run.waitForOutput('"event":"child-started"');
-    const rule = server.faults.add({ kind: 'error', status: 503, ops: ['patch'], object: name });
-    const result = await run.done;
-    server.faults.remove(rule);
+    const refreshFails = { kind: 'error', status: 503, ops: ['patch'], object: name } as const;
+    const result = await withFault(server, refreshFails, () => run.done);
     expect(result.code).toBe(75);
     expect(readFileSync(marker, 'utf8')).toBe('TERM');
     expect(result.stderr).toContain('"event":"lost"');
@@ -202,7 +188,7 @@ describe('gcs-lock run', () => {
       .map((line) => JSON.parse(line) as { event: string });
     // A refresh may or may not fall inside the command's run: leave it out, never assert timings.
     const kinds = events.map((e) => e.event).filter((kind) => kind !== 'refreshed');
-    expect(kinds).toEqual(['acquired', 'child-started', 'child-exited', 'released']);
+    expect(kinds).toEqual(['acquired', 'child-started', 'child-exited', 'releasing', 'released']);
     expect(result.stderr).not.toMatch(/owner/i);
   });
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatStatus } from '../../../src/cli/commands/status.js';
+import type { LockInfo } from '../../../src/core/lock-info.js';
 import { ensureBuilt, runCli, startCli, until, UNTIL_ORPHANED } from '../helpers.js';
-import { BUCKET, lockServer } from '../lock-server.js';
+import { BUCKET, lockServer, withFault } from '../lock-server.js';
 
 let server: Awaited<ReturnType<typeof lockServer>>;
 beforeAll(async () => {
@@ -98,9 +100,77 @@ describe('gcs-lock status', () => {
     expect(result.stderr).toMatch(/not a gcs-lock lock object/);
   });
 
-  it('exits 69 with a hint when the bucket does not exist', async () => {
+  it('exits 69 with one hint (not two) when the bucket does not exist', async () => {
     const result = await runCli(['status', 'gs://no-such-bucket/x', '--endpoint', server.url]);
     expect(result.code).toBe(69);
-    expect(result.stderr).toMatch(/bucket/i);
+    expect(result.stderr).toMatch(/bucket "no-such-bucket" does not exist: create it/);
+    expect(result.stderr).not.toMatch(/Does the bucket exist/);
+  });
+
+  it('--json uses the keys of list --json for the same facts', async () => {
+    const holder = startCli([
+      'run',
+      url('keys'),
+      '--endpoint',
+      server.url,
+      '--',
+      process.execPath,
+      '-e',
+      UNTIL_ORPHANED,
+    ]);
+    await until(() => server.object('keys') !== undefined);
+    const status = JSON.parse(
+      (await runCli(['status', url('keys'), '--endpoint', server.url, '--json'])).stdout,
+    ) as Record<string, unknown>;
+    const listed = JSON.parse(
+      (await runCli(['list', url('keys'), '--endpoint', server.url, '--json'])).stdout,
+    ) as Record<string, unknown>;
+    expect(Object.keys(status).sort()).toEqual(['lock', 'name', 'state', 'url']);
+    expect(Object.keys(listed).sort()).toEqual(Object.keys(status).sort());
+    expect(listed).toMatchObject({ url: status['url'], name: 'keys', state: 'held' });
+    expect((listed['lock'] as { token: string }).token).toBe((status['lock'] as { token: string }).token);
+    holder.child.kill('SIGTERM');
+    await holder.done;
+  });
+
+  it('an endpoint without a scheme is an error that names the fix (exit 78)', async () => {
+    const option = await runCli(['status', url('x'), '--endpoint', 'localhost:4443']);
+    expect(option.code).toBe(78);
+    expect(option.stderr).toContain('endpoint "localhost:4443" has no scheme: write "http://localhost:4443"');
+    const env = await runCli(['status', url('x')], { STORAGE_EMULATOR_HOST: '127.0.0.1:4443' });
+    expect(env.code).toBe(78);
+    expect(env.stderr).toContain(
+      'STORAGE_EMULATOR_HOST "127.0.0.1:4443" has no scheme: write "http://127.0.0.1:4443"',
+    );
+  });
+
+  it('--request-timeout bounds each request', async () => {
+    const stall = { kind: 'stall', ops: ['get'], object: 'slow', stallMs: 60_000 } as const;
+    const args = ['status', url('slow'), '--endpoint', server.url, '--request-timeout', '300ms'];
+    const result = await withFault(server, stall, () => runCli(args));
+    expect(result.code).toBe(69);
+    expect(result.stderr).toMatch(/GET gs:\/\/cli-test\/slow: no /);
+  });
+
+  it('never prints a negative age, when the server clock (whole seconds) reads before the lease (ms)', () => {
+    const info = {
+      url: url('x'),
+      token: '17',
+      generation: '1714557600000000',
+      host: 'box',
+      pid: 1,
+      description: undefined,
+      candidate: undefined,
+      ttl: 60_000,
+      refreshInterval: 15_000,
+      acquiredAt: new Date('2024-05-01T10:00:00.700Z'),
+      refreshedAt: new Date('2024-05-01T10:00:00.700Z'),
+      expiresAt: new Date('2024-05-01T10:01:00.700Z'),
+      expiresInMs: 60_700, // read at 10:00:00.000 on the server's clock
+      expired: false,
+    } satisfies LockInfo;
+    const text = formatStatus(url('x'), 'held', info);
+    expect(text).toMatch(/since: +2024-05-01T10:00:00.700Z \(0ms ago\)/);
+    expect(text).not.toMatch(/\(-/);
   });
 });

@@ -1,11 +1,17 @@
 import { StorageError } from '../src/errors/storage-error.js';
 import type { ObjectStore } from '../src/store/object-store.js';
+import type { CounterMode } from './history.js';
 
 /**
- * The protected resource: a counter object that enforces fencing itself, as Kleppmann describes.
- * It stores its value and the highest fencing token that ever wrote it. A write carrying a lower
- * token is refused; and the write is an insert pinned to the generation that was read, so the check
- * and the increment are one atomic step even when a stale holder writes at the same moment.
+ * The protected resource: a counter object, incremented by every holder once per critical section.
+ *
+ * - `fenced` (the default): the counter enforces fencing itself, as Kleppmann describes. It stores its
+ *   value and the highest fencing token (`lease.token`, compared as integers) that ever wrote it; a
+ *   writer with a lower token is refused, and the write is an insert pinned to the generation that
+ *   was read, so check and increment are one atomic step. It protects itself: with no lock at all it
+ *   loses no update, so in this mode a lock failure shows only in the server-order checks.
+ * - `unconditional`: a plain read-modify-write with no precondition, relying on the lock alone. Two
+ *   holders at once lose an update, which the checker sees in the server's sequence of values.
  */
 export interface CounterState {
   value: number;
@@ -38,6 +44,7 @@ export interface IncrementRequest {
   bucket: string;
   name: string;
   token: string;
+  mode: CounterMode;
   /** Throws if the lease is lost; returns the time read just before the check. */
   guard: () => number;
   nextId: () => string;
@@ -48,17 +55,18 @@ export interface IncrementRequest {
 const MAX_ATTEMPTS = 8;
 
 /**
- * Read-modify-write of the counter under fencing token `token`. Resolves with how it ended; throws the
- * lease's `LockLostError` when the guard refuses a send (nothing was sent then).
+ * Read-modify-write of the counter. Resolves with how it ended; throws the lease's `LockLostError`
+ * when the guard refuses a send (nothing was sent then). The written metadata names the write
+ * (`writer`), so the server's stamp of it can be matched with the worker's events.
  */
-export async function fencedIncrement(
+export async function increment(
   request: IncrementRequest,
 ): Promise<'accepted' | 'rejected' | 'unknown' | 'gave-up'> {
   const { store, bucket, name, report } = request;
   const mine = BigInt(request.token);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const current = await readCounter(store, bucket, name);
-    if (current.token > mine) {
+    if (request.mode === 'fenced' && current.token > mine) {
       report({ type: 'write-rejected', seen: String(current.token) });
       return 'rejected';
     }
@@ -70,10 +78,10 @@ export async function fencedIncrement(
     report({ type: 'write-sent', id, value, mono });
     try {
       const { object } = await store.insert(bucket, name, {
-        metadata: { value: String(value), token: request.token },
+        metadata: { value: String(value), token: request.token, writer: id },
         body: JSON.stringify({ value, token: request.token }),
         contentType: 'application/json',
-        preconditions: { ifGenerationMatch: current.generation },
+        ...(request.mode === 'fenced' && { preconditions: { ifGenerationMatch: current.generation } }),
       });
       report({ type: 'write-accepted', id, value, generation: object.generation });
       return 'accepted';
