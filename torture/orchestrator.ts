@@ -39,6 +39,8 @@ export interface TortureOptions {
   slackMs?: number;
   /** Progress lines (to stderr in the CLI). */
   log?: (line: string) => void;
+  /** Run on a bucket with Object Versioning (every replaced grant kept as noncurrent). @default false */
+  versioned?: boolean;
 }
 
 export interface TortureResult {
@@ -82,7 +84,7 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
   const record = (event: Unstamped<OrchestratorEvent>): void => void file.append(event);
   const bundle = await bundleProcesses(ROOT);
   const server = await startServer({
-    buckets: [BUCKET],
+    buckets: [options.versioned ? { name: BUCKET, versioning: true } : BUCKET],
     clockOffsetMs: options.faults.includes('clock') ? INITIAL_CLOCK_OFFSET_MS : 0,
   });
   const slots: Slot[] = [];
@@ -227,7 +229,8 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
     for (const slot of slots) slot.child?.stdin?.write(`go ${endMono}\n`);
     log(
       `${options.workers} workers (${cliWorkers} running gcs-lock: ${cli.slice(1).join(' ')}) on ${locks.length} locks for ` +
-        `${options.durationMs / 1000} s, counter ${counter}, faults: ${options.faults.join(',') || 'none'}`,
+        `${options.durationMs / 1000} s, counter ${counter}, faults: ${options.faults.join(',') || 'none'}` +
+        (options.versioned ? ', versioned bucket' : ''),
     );
 
     const byPid = (pid: number): ChildProcess | undefined => slots.find((s) => s.child?.pid === pid)?.child;

@@ -6,7 +6,7 @@ import { formatTable, formatViolations } from './report.js';
 /** `npm run torture -- --workers 8 --duration 60s --faults all`: prints the figures, exits 1 on a violation. */
 const USAGE = `usage: npm run torture -- [--workers 8] [--cli-workers N] [--locks 3] [--duration 60s | --count N]
          [--faults all|none|${TORTURE_FAULTS.join(',')}]
-         [--counter fenced|unconditional] [--ttl 2s] [--slack 6s] [--out .torture/run-<time>]`;
+         [--counter fenced|unconditional] [--ttl 2s] [--slack 6s] [--versioned] [--out .torture/run-<time>]`;
 
 function parseDuration(name: string, text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text);
@@ -43,6 +43,7 @@ async function main(): Promise<number> {
       ttl: { type: 'string', default: '2s' },
       slack: { type: 'string', default: '6s' },
       out: { type: 'string' },
+      versioned: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -75,6 +76,7 @@ async function main(): Promise<number> {
     faults,
     ttl: parseDuration('--ttl', values.ttl),
     slackMs: parseDuration('--slack', values.slack),
+    versioned: values.versioned ?? false,
     dir: values.out ?? `.torture/run-${stamp}`,
     log: (line) => console.error(line),
   });
