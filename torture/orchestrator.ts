@@ -41,6 +41,8 @@ export interface TortureOptions extends RunVariant {
   slackMs?: number;
   /** Progress lines (to stderr in the CLI). */
   log?: (line: string) => void;
+  /** Run on a bucket with Object Versioning (every replaced grant kept as noncurrent). @default false */
+  versioned?: boolean;
 }
 
 export interface TortureResult {

@@ -16,6 +16,7 @@ Usage:
   gcs-lock status gs://BUCKET/OBJECT [--json]                       who holds it, until when
   gcs-lock list gs://BUCKET[/PREFIX] [--json]                       the locks under a prefix
   gcs-lock break gs://BUCKET/OBJECT --token TOKEN                   end exactly that lease
+  gcs-lock doctor gs://BUCKET[/PREFIX] [--read-only] [--json]       will locks work there, at what cost
   gcs-lock put gs://BUCKET/OBJECT FILE|- --fenced                   a write GCS refuses from a stale holder
   gcs-lock emulator [--port 4443] [--bucket NAME]...                a local GCS server
   gcs-lock demo                                                     watch workers contend, no cloud needed
@@ -180,6 +181,53 @@ Options:
 Example:
   gcs-lock status gs://my-locks/nightly          # token: 1718000000000001
   gcs-lock break gs://my-locks/nightly --token 1718000000000001
+
+${ENDPOINT_HELP}`;
+
+/** `gcs-lock doctor --help`. */
+export const DOCTOR_HELP = `Usage: gcs-lock doctor gs://BUCKET[/PREFIX] [--ttl DURATION] [--refresh-interval DURATION]
+                       [--read-only] [--json] [--endpoint URL]
+
+Says whether locks will work in that bucket and what they will cost there. One line per check:
+PASS, WARN (works, but costs or confuses), FAIL (locks break, or litter piles up) or SKIP (not
+checked, and why), with the reason and the fix (a gcloud command where one exists):
+
+  permissions        storage.objects.create, get, update, delete (and list, which fair-mode
+                     waiters need), through testIamPermissions: nothing is written
+  retention policy, default event-based hold
+                     either refuses the grant that replaces a released lock, and every takeover
+  object versioning  every replaced grant is kept; WARN with a lifecycle rule that trims them
+  soft delete        every replaced grant is kept and billed for the retention period
+  storage class      other than Standard: dearer requests, minimum storage durations
+  lifecycle rules    a rule that can delete a live lock (no time condition, or an age within the ttl)
+  requester pays     gcs-lock sends no billing project
+  server clock       the service's Date header against this machine's clock
+  round trip         the median of 5 reads, against the ttl and refresh interval
+  lock cycle         unless --read-only: a real acquire, refresh, release, acquire again and release
+                     on PREFIX/.gcs-lock-doctor-<random>, with its request count; the doctor then
+                     deletes its test object, pinned to its generation (needs storage.objects.delete)
+
+Then what locks cost at that ttl and refresh interval: per hour held, per hour waited, per acquire.
+Reading the bucket settings needs storage.buckets.get, which locks themselves do not need.
+
+Exit status: 0 when no check failed, 1 when one did; see \`gcs-lock --help\` for the rest.
+
+Options:
+  --ttl DURATION               the ttl your locks use (default 60s)
+  --refresh-interval DURATION  their refresh interval (default ttl / 4)
+  --read-only                  write nothing: skip the lock cycle
+  --json                       the report as one JSON object on stdout: {url, bucket, prefix, ok,
+                               summary: {pass, warn, fail, skip}, settings: {ttl, refreshInterval,
+                               lossMargin, pollInitial, pollMax, fair} (ms), checks: [{id, title,
+                               status, reason, fix?, details?}], cost: {prices, held, waiting,
+                               acquireRelease, roundTripMs}}; see docs/operations.md
+  --endpoint URL               GCS JSON API base URL
+  -h, --help
+
+Examples:
+  gcs-lock doctor gs://my-locks
+  gcs-lock doctor gs://my-locks/ci/ --ttl 2m --read-only
+  gcs-lock doctor gs://my-locks --json | jq -r '.checks[] | select(.status == "fail") | .fix'
 
 ${ENDPOINT_HELP}`;
 
