@@ -33,6 +33,16 @@ export { breakLock, type BreakLockOptions, type BreakLockResult } from './lock/b
 export { GcsStore, type GcsStoreOptions } from './store/gcs-store.js';
 export { parseLockUrl, parseBucketUrl, formatLockUrl } from './util/lock-url.js';
 export {
+  doctor,
+  type DoctorCheck,
+  type DoctorOptions,
+  type DoctorReport,
+  type DoctorSettings,
+  type DoctorStatus,
+  type CostSummary,
+  type RequestRate,
+} from './doctor/index.js';
+export {
   fencedWrite,
   DEFAULT_STAGING_PREFIX,
   type Fence,

@@ -41,7 +41,8 @@ async function main(): Promise<void> {
     store: new GcsStore({ endpoint: config.endpoint }),
     bucket: config.bucket,
     name: counterObject(lock),
-    token,
+    // --counter-token generation: the mutant that hands the counter the lock's generation instead.
+    token: config.counterToken === 'generation' ? (process.env['GCS_LOCK_GENERATION'] ?? '') : token,
     mode: config.counter,
     // No lease here: the command's promise is that gcs-lock ends it before the lease can pass on.
     guard: monoNow,

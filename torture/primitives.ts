@@ -5,7 +5,7 @@
  */
 import { Election } from '../src/election/election.js';
 import type { Lease } from '../src/lease/lease.js';
-import type { LeaseOptions } from '../src/core/options.js';
+import type { LeaseOptions, StorageOptions } from '../src/core/options.js';
 import { Lock } from '../src/lock/lock.js';
 import { Permit } from '../src/semaphore/permit.js';
 import { Semaphore } from '../src/semaphore/semaphore.js';
@@ -40,16 +40,18 @@ export function lockObjectsOf(primitive: Primitive, names: readonly string[], pe
 export function holdable(
   config: WorkerConfig,
   name: string,
-  options: LeaseOptions & { endpoint: string },
+  options: LeaseOptions & StorageOptions,
 ): Holdable {
   const url = `gs://${config.bucket}/${lockObject(name)}`;
   const primitive = config.primitive ?? 'lock';
+  // Elections and semaphores are not fair-queued (their options have no `fair`).
+  const { fair: _fair, ...unqueued } = options;
   if (primitive === 'election') {
-    const election = new Election(url, { ...options, candidate: `w${config.worker}` });
+    const election = new Election(url, { ...unqueued, candidate: `w${config.worker}` });
     return { acquire: (timeout) => election.campaign({ timeout }) };
   }
   if (primitive === 'semaphore') {
-    const semaphore = new Semaphore(url, { ...options, limit: config.permits ?? DEFAULT_PERMITS });
+    const semaphore = new Semaphore(url, { ...unqueued, limit: config.permits ?? DEFAULT_PERMITS });
     return { acquire: (timeout) => semaphore.acquire({ timeout }) };
   }
   const lock = new Lock(url, options);

@@ -3,11 +3,13 @@ import { CLI_FAULTS, parseFaults, TORTURE_FAULTS } from './faults.js';
 import { runTorture } from './orchestrator.js';
 import { formatTable, formatViolations } from './report.js';
 import { parsePrimitive } from './primitive-options.js';
+import { parseVariant, VARIANT_OPTIONS } from './variant-options.js';
 
 /** `npm run torture -- --workers 8 --duration 60s --faults all`: prints the figures, exits 1 on a violation. */
 const USAGE = `usage: npm run torture -- [--workers 8] [--cli-workers N] [--locks 3] [--duration 60s | --count N]
          [--faults all|none|${TORTURE_FAULTS.join(',')}]
          [--counter fenced|unconditional] [--primitive lock|election|semaphore] [--permits 2]
+         [--generations increasing|unordered] [--versioned] [--unfair] [--counter-token fence|generation]
          [--ttl 2s] [--slack 6s] [--out .torture/run-<time>]`;
 
 function parseDuration(name: string, text: string): number {
@@ -48,6 +50,7 @@ async function main(): Promise<number> {
       slack: { type: 'string', default: '6s' },
       out: { type: 'string' },
       help: { type: 'boolean' },
+      ...VARIANT_OPTIONS,
     },
   });
   if (values.help) {
@@ -71,6 +74,7 @@ async function main(): Promise<number> {
   const primitive = parsePrimitive(values.primitive, values.permits);
   const result = await runTorture({
     ...primitive,
+    ...parseVariant(values),
     workers,
     ...(cliWorkers !== undefined && { cliWorkers }),
     counter: values.counter,

@@ -124,5 +124,7 @@ export function readRecord(metadata: Record<string, string>): LockRecord {
     ttl: Number(metadata['gcs-lock-ttl-ms'] ?? NaN),
     description: metadata['gcs-lock-description'],
     candidate: metadata['gcs-lock-candidate'],
+    queued: metadata['gcs-lock-queued'],
+    pid: metadata['gcs-lock-pid'],
   };
 }

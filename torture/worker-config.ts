@@ -2,7 +2,7 @@
  * What the orchestrator and its worker processes agree on; kept apart from worker.ts, which runs as
  * soon as it is imported.
  */
-import type { CounterMode } from './history.js';
+import type { CounterMode, CounterToken } from './history.js';
 import type { Primitive } from './primitives.js';
 
 /** What the orchestrator passes a worker (as one JSON argument). */
@@ -15,6 +15,12 @@ export interface WorkerConfig {
   ttl: number;
   /** The lease's refresh interval; the library's default when absent. */
   refreshInterval?: number;
+  /** Fair mode (`fair` of the lock's options). @default true */
+  fair?: boolean;
+  /** The longest an acquire waits. @default 5 ttl */
+  waitTimeout?: number;
+  /** What the counter is handed as the token (`--counter-token`). @default 'fence' */
+  counterToken?: CounterToken;
   pollInitial: number;
   pollMax: number;
   counter: CounterMode;
@@ -40,6 +46,8 @@ export interface StepConfig {
   endpoint: string;
   bucket: string;
   counter: CounterMode;
+  /** `generation`: the command hands the counter GCS_LOCK_GENERATION instead of GCS_LOCK_TOKEN. */
+  counterToken?: CounterToken;
   dir: string;
   plannedMs: number;
   /** Ignore SIGTERM (a command that cleans up for a while): only SIGKILL ends it. */

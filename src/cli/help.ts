@@ -18,6 +18,7 @@ Usage:
   gcs-lock break gs://BUCKET/OBJECT --token TOKEN                   end exactly that lease
   gcs-lock elect gs://BUCKET/OBJECT [options] -- COMMAND [ARGS...] run a command whenever this process leads
   gcs-lock leader gs://BUCKET/OBJECT [--watch] [--json]             who leads an election
+  gcs-lock doctor gs://BUCKET[/PREFIX] [--read-only] [--json]       will locks work there, at what cost
   gcs-lock put gs://BUCKET/OBJECT FILE|- --fenced                   a write GCS refuses from a stale holder
   gcs-lock emulator [--port 4443] [--bucket NAME]...                a local GCS server
   gcs-lock demo                                                     watch workers contend, no cloud needed
@@ -194,6 +195,53 @@ Example:
 
 ${ENDPOINT_HELP}`;
 
+/** `gcs-lock doctor --help`. */
+export const DOCTOR_HELP = `Usage: gcs-lock doctor gs://BUCKET[/PREFIX] [--ttl DURATION] [--refresh-interval DURATION]
+                       [--read-only] [--json] [--endpoint URL]
+
+Says whether locks will work in that bucket and what they will cost there. One line per check:
+PASS, WARN (works, but costs or confuses), FAIL (locks break, or litter piles up) or SKIP (not
+checked, and why), with the reason and the fix (a gcloud command where one exists):
+
+  permissions        storage.objects.create, get, update, delete (and list, which fair-mode
+                     waiters need), through testIamPermissions: nothing is written
+  retention policy, default event-based hold
+                     either refuses the grant that replaces a released lock, and every takeover
+  object versioning  every replaced grant is kept; WARN with a lifecycle rule that trims them
+  soft delete        every replaced grant is kept and billed for the retention period
+  storage class      other than Standard: dearer requests, minimum storage durations
+  lifecycle rules    a rule that can delete a live lock (no time condition, or an age within the ttl)
+  requester pays     gcs-lock sends no billing project
+  server clock       the service's Date header against this machine's clock
+  round trip         the median of 5 reads, against the ttl and refresh interval
+  lock cycle         unless --read-only: a real acquire, refresh, release, acquire again and release
+                     on PREFIX/.gcs-lock-doctor-<random>, with its request count; the doctor then
+                     deletes its test object, pinned to its generation (needs storage.objects.delete)
+
+Then what locks cost at that ttl and refresh interval: per hour held, per hour waited, per acquire.
+Reading the bucket settings needs storage.buckets.get, which locks themselves do not need.
+
+Exit status: 0 when no check failed, 1 when one did; see \`gcs-lock --help\` for the rest.
+
+Options:
+  --ttl DURATION               the ttl your locks use (default 60s)
+  --refresh-interval DURATION  their refresh interval (default ttl / 4)
+  --read-only                  write nothing: skip the lock cycle
+  --json                       the report as one JSON object on stdout: {url, bucket, prefix, ok,
+                               summary: {pass, warn, fail, skip}, settings: {ttl, refreshInterval,
+                               lossMargin, pollInitial, pollMax, fair} (ms), checks: [{id, title,
+                               status, reason, fix?, details?}], cost: {prices, held, waiting,
+                               acquireRelease, roundTripMs}}; see docs/operations.md
+  --endpoint URL               GCS JSON API base URL
+  -h, --help
+
+Examples:
+  gcs-lock doctor gs://my-locks
+  gcs-lock doctor gs://my-locks/ci/ --ttl 2m --read-only
+  gcs-lock doctor gs://my-locks --json | jq -r '.checks[] | select(.status == "fail") | .fix'
+
+${ENDPOINT_HELP}`;
+
 /** `gcs-lock put --help`. */
 export const PUT_HELP = `Usage: gcs-lock put gs://BUCKET/OBJECT FILE|- [--fenced] [options]
 
@@ -229,20 +277,39 @@ export const EMULATOR_HELP = `Usage: gcs-lock emulator [--port 4443] [--host 127
 
 Starts gcs-lock's local GCS server: the GCS JSON API with exact preconditions, generations and
 metagenerations, in memory. Point gcs-lock, @google-cloud/storage or other tools at it with
-STORAGE_EMULATOR_HOST. Stops on Ctrl-C (SIGINT) or SIGTERM.
+STORAGE_EMULATOR_HOST; gcloud with CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE=http://127.0.0.1:4443/
+and CLOUDSDK_AUTH_DISABLE_CREDENTIALS=True. Stops on Ctrl-C (SIGINT) or SIGTERM.
 
 Options:
-  --port N          port to listen on (default 4443; 0 for any free port)
-  --host ADDRESS    address to listen on (default 127.0.0.1)
-  --bucket NAME     create this bucket at start-up (repeatable)
-  --rate-limit      enforce GCS's one write per second per object (429 rateLimitExceeded)
-  --data-dir DIR    keep the state in DIR, so it survives a restart
+  --port N              port to listen on (default 4443; 0 for any free port)
+  --host ADDRESS        address to listen on (default 127.0.0.1; anything else warns: the server
+                        has no authentication)
+  --bucket NAME         create this bucket at start-up (repeatable)
+  --rate-limit          enforce GCS's one write per second per object (429 rateLimitExceeded)
+  --data-dir DIR        keep the state in DIR (an append-only log), so it survives a restart
+  --control on|off      the control endpoint /_gcs-lock/ for faults, clock and reset (default on);
+                        with GCS_LOCK_CONTROL_TOKEN set, it requires that token
+  --max-object-size S   largest object an upload may create (default 64MiB)
+  --max-buffered S      bytes held at once by request bodies and unfinished uploads
+                        (default 256MiB, or 4 x --max-object-size)
+  --max-connections N   open connections at once (default 256)
+  --upload-session-ttl D  forget a resumable upload idle this long (default 1h)
+  --generations ORDER   increasing (default: microsecond-like, as GCS's are in practice) or
+                        unordered (unique random 16-digit numbers, as GCS's documentation allows)
+  --pid-file FILE       write the server's process id to FILE once it listens; removed on exit
   -h, --help
 
 Example:
   gcs-lock emulator --port 4443 --bucket demo &
   export STORAGE_EMULATOR_HOST=http://127.0.0.1:4443
-  gcs-lock run gs://demo/my-lock -- echo hello`;
+  gcs-lock run gs://demo/my-lock -- echo hello
+
+In the background, from a script (npx and npm exec do not pass signals on to the server they
+start, so stop the server by its own process id, which --pid-file records once it is ready):
+  npx gcs-lock emulator --port 4443 --bucket demo --pid-file emulator.pid &
+  until [ -s emulator.pid ]; do sleep 0.1; done
+  npm test
+  kill "$(cat emulator.pid)"     # SIGTERM: it saves --data-dir, removes the file and exits 0`;
 
 /** `gcs-lock demo --help`. */
 export const DEMO_HELP = `Usage: gcs-lock demo [--workers N] [--ttl DURATION] [--rounds N]

@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   status: async () => (await import('./commands/status.js')).statusCommand,
   list: async () => (await import('./commands/list.js')).listCommand,
   break: async () => (await import('./commands/break.js')).breakCommand,
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
   put: async () => (await import('./commands/put.js')).putCommand,
   emulator: async () => (await import('./commands/emulator.js')).emulatorCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,

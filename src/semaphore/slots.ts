@@ -58,6 +58,8 @@ export class Slots {
     const found: Array<{ item: StoredObject; serverTime: number | undefined } | undefined> = [];
     let pageToken: string | undefined;
     let serverTime: number | undefined;
+    // Staleness counts to when the listing was sent (observe.ts): its answer may arrive late.
+    const sentAt = monotonicNow();
     do {
       const token = pageToken;
       const page = await retryTransient(
@@ -90,7 +92,7 @@ export class Slots {
           `it is a fair-mode waiter's ticket, not a lock`,
         );
       }
-      return { state: 'found', record: parsed.record, observedAt, serverTime: entry.serverTime };
+      return { state: 'found', record: parsed.record, sentAt, observedAt, serverTime: entry.serverTime };
     });
   }
 }

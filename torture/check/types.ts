@@ -23,6 +23,16 @@ export type ViolationKind =
   | 'counter-order'
   | 'late-write'
   | 'orphan-write'
+  | 'counter-token-order'
+  | 'wrongly-fenced'
+  // Fenced writes (compose pinned to the lock's generation), in server order.
+  | 'stale-fenced-write'
+  | 'wrongly-refused'
+  | 'fence-mismatch'
+  // Fair mode: ticket order and waiting.
+  | 'queue-jump'
+  | 'starvation'
+  | 'idle-lock'
   // Liveness and leftovers.
   | 'unfinished-worker'
   | 'slow-takeover'
