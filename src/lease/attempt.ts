@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { LockContext } from '../core/context.js';
 import type { LockInfo } from '../core/lock-info.js';
 import { firstFence, grantMetadata, type Holder } from '../core/lock-object.js';
+import type { KnownVersion } from '../core/name-state.js';
 import { isTransient, retryTransient } from '../core/retry.js';
 import { StorageError } from '../errors/storage-error.js';
 import { monotonicNow } from '../util/clock.js';
@@ -36,6 +37,14 @@ export interface GrantBasis {
   queued: boolean;
   /** The expired lease this grant takes over, if any (for the `took-over` event). */
   previous: LockInfo | undefined;
+}
+
+/**
+ * Warm: the grant that continues a version this process released itself (it knows its generation and
+ * fence), sent without a read.
+ */
+export function warmBasis(known: KnownVersion): GrantBasis {
+  return { ifGenerationMatch: known.generation, fence: known.fence + 1n, queued: false, previous: undefined };
 }
 
 /** The grant that would replace what `observation` shows (the caller decides whether it may). */
@@ -83,6 +92,7 @@ export async function attemptGrant(
     host: ctx.host,
     pid: ctx.pid,
     description: ctx.options.description,
+    candidate: ctx.candidate,
     kind: ctx.kind === 'ticket' ? 'ticket' : undefined,
   };
   const sentAt = monotonicNow();

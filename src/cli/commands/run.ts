@@ -2,6 +2,8 @@ import { AcquireTimeoutError } from '../../errors/acquire-timeout-error.js';
 import { LockHeldError } from '../../errors/lock-held-error.js';
 import type { Lease } from '../../lease/lease.js';
 import { Lock } from '../../lock/lock.js';
+import { Permit } from '../../semaphore/permit.js';
+import { Semaphore } from '../../semaphore/semaphore.js';
 import { describeError } from '../errors.js';
 import { ExitCode, signalExitCode } from '../exit-codes.js';
 import { formatDuration, formatHolder } from '../format.js';
@@ -47,7 +49,7 @@ export async function runCommand(args: string[]): Promise<number> {
   });
 
   try {
-    const lock = new Lock({
+    const options = {
       bucket: plan.bucket,
       object: plan.object,
       store: storeFor(plan.store),
@@ -56,7 +58,10 @@ export async function runCommand(args: string[]): Promise<number> {
       lossMargin: plan.lossMargin,
       ...(plan.store.requestTimeout !== undefined && { requestTimeout: plan.store.requestTimeout }),
       ...(plan.description !== undefined && { description: plan.description }),
-    });
+    };
+    // --permits N: one of N permits of a semaphore; a permit is a lease like the lock's.
+    const lock =
+      plan.permits === undefined ? new Lock(options) : new Semaphore({ ...options, limit: plan.permits });
     out.notice.expectAnswer(plan.store);
 
     let lease: Lease;
@@ -74,6 +79,8 @@ export async function runCommand(args: string[]): Promise<number> {
       out.emit({ type: 'interrupted', signal: interrupted });
       return signalExitCode(interrupted);
     }
+    // Each permit has its own fencing-token chain: the command needs the slot to compare tokens by.
+    if (lease instanceof Permit) process.env['GCS_LOCK_PERMIT'] = String(lease.slot);
     for (const signal of RUNNING_SIGNALS) process.on(signal, listener);
     try {
       return await runHolding(plan, lease, out, route);

@@ -45,13 +45,14 @@ describe('parseRunArgs', () => {
   it('bounds the default --kill-grace by the loss margin, so the command is dead before a waiter may take over', () => {
     const grace = (ttl?: string): number =>
       parseRunArgs(['gs://my-bkt/o', ...(ttl ? ['--ttl', ttl] : []), '--', 'true'])!.killGraceMs;
-    expect(grace()).toBe(10_000); // default ttl 60s: margin 12s
-    expect(grace('10s')).toBe(1_500); // margin 2s, less a quarter
-    expect(grace('2s')).toBe(300);
-    expect(grace('1s')).toBe(150);
+    expect(grace()).toBe(6_000); // default ttl 60s: margin 12s, half of it
+    expect(grace('10s')).toBe(1_000); // margin 2s
+    expect(grace('2s')).toBe(200);
+    expect(grace('1s')).toBe(100);
+    expect(grace('100s')).toBe(10_000); // the default grace fits from 100 s
     for (const ttl of ['1s', '2s', '5s', '10s', '30s', '54s', '60s', '10m']) {
       const plan = parseRunArgs(['gs://my-bkt/o', '--ttl', ttl, '--', 'true'])!;
-      expect(plan.killGraceMs).toBeLessThan(plan.lossMargin);
+      expect(plan.killGraceMs).toBeLessThanOrEqual(plan.lossMargin / 2);
       expect(plan.lossMargin).toBe(Math.floor(plan.ttl / 5));
       expect(maxKillGrace(plan.ttl)).toBeGreaterThanOrEqual(plan.killGraceMs);
     }
@@ -59,13 +60,13 @@ describe('parseRunArgs', () => {
 
   it('refuses a --kill-grace longer than the margin allows, naming the largest and the ttl that would do', () => {
     expect(() => parseRunArgs(['gs://my-bkt/o', '--ttl', '10s', '--kill-grace', '5s', '--', 'true'])).toThrow(
-      /--kill-grace 5s is too long for --ttl 10s: at most 1.5s.*or --ttl 30s or more/,
+      /--kill-grace 5s is too long for --ttl 10s: at most 1s.*or --ttl 50s or more/,
     );
     expect(() => parseRunArgs(['gs://my-bkt/o', '--kill-grace', '12s', '--', 'true'])).toThrow(
-      /too long for the default ttl \(60s\): at most 11s/,
+      /too long for the default ttl \(60s\): at most 6s/,
     );
     expect(
-      parseRunArgs(['gs://my-bkt/o', '--ttl', '30s', '--kill-grace', '5s', '--', 'true'])!.killGraceMs,
+      parseRunArgs(['gs://my-bkt/o', '--ttl', '50s', '--kill-grace', '5s', '--', 'true'])!.killGraceMs,
     ).toBe(5_000);
     expect(parseRunArgs(['gs://my-bkt/o', '--kill-grace', '0', '--', 'true'])!.killGraceMs).toBe(0);
   });

@@ -97,7 +97,7 @@ describe.skipIf(process.platform !== 'linux')('gcs-lock run: the command and its
   it('a lost lease ends the whole tree (sh -c with pipelines), SIGKILL for what ignores SIGTERM', async () => {
     // The second pipeline ignores SIGTERM (an ignored signal stays ignored across exec).
     const script = `sleep 1000 | cat & trap '' TERM; sleep 1001 | cat`;
-    const run = startCli(['run', url, ...common(), '--kill-grace', '300ms', '--', 'sh', '-c', script]);
+    const run = startCli(['run', url, ...common(), '--kill-grace', '200ms', '--', 'sh', '-c', script]);
     seen.push(run.child.pid!);
     const pids = await treeWith(run, ['sh', 'sleep', 'cat']);
     server.engine.deleteObject(BUCKET, name); // as if someone broke the lock
@@ -129,7 +129,7 @@ describe.skipIf(process.platform !== 'linux')('gcs-lock run: the command and its
       '--ttl',
       '10s',
       '--kill-grace',
-      '1500ms',
+      '1s',
       '--',
       'sh',
       '-c',
@@ -155,7 +155,7 @@ describe.skipIf(process.platform !== 'linux')('gcs-lock run: the command and its
 
   it('when gcs-lock itself is killed (SIGKILL), its watchdog ends the whole tree within the grace', async () => {
     const script = `sleep 1000 | cat & trap '' TERM; sleep 1001 | cat`;
-    const run = startCli(['run', url, ...common(), '--kill-grace', '300ms', '--', 'sh', '-c', script]);
+    const run = startCli(['run', url, ...common(), '--kill-grace', '200ms', '--', 'sh', '-c', script]);
     seen.push(run.child.pid!);
     const pids = await treeWith(run, ['sh', 'sleep', 'cat']);
     run.child.kill('SIGKILL');

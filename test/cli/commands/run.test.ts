@@ -169,7 +169,7 @@ describe('gcs-lock run', () => {
     const pidFile = join(dir, `${name}.pid`);
     const script = `process.on('SIGTERM', () => {}); require('node:fs').writeFileSync(process.argv[1], String(process.pid));
       ${UNTIL_ORPHANED}`;
-    const run = startCli(['run', url, ...common(), '--kill-grace', '300ms', '--', ...node(script, pidFile)]);
+    const run = startCli(['run', url, ...common(), '--kill-grace', '200ms', '--', ...node(script, pidFile)]);
     await until(() => existsSync(pidFile) && server.object(name) !== undefined);
     server.engine.deleteObject(BUCKET, name); // as if someone broke the lock
     const result = await run.done;
