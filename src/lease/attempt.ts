@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { LockContext } from '../core/context.js';
 import type { LockInfo } from '../core/lock-info.js';
 import { firstFence, grantMetadata, type Holder } from '../core/lock-object.js';
-import type { KnownVersion } from '../core/name-state.js';
+import { noteFence, type KnownVersion } from '../core/name-state.js';
 import { isTransient, retryTransient } from '../core/retry.js';
 import { StorageError } from '../errors/storage-error.js';
 import { monotonicNow } from '../util/clock.js';
@@ -95,6 +95,14 @@ export async function attemptGrant(
     candidate: ctx.candidate,
     kind: ctx.kind === 'ticket' ? 'ticket' : undefined,
   };
+  // A new chain (no object: someone deleted it, or it never existed) starts at the server's clock, which
+  // the `Date` header gives to the second only: a chain deleted and started again within that second
+  // would repeat a fence. Starting above every fence this process has seen on the name closes that for
+  // every process that saw the old chain (the holder that lost it included).
+  const fence =
+    basis.ifGenerationMatch === '0' && basis.fence <= ctx.name.highestFence
+      ? ctx.name.highestFence + 1n
+      : basis.fence;
   const sentAt = monotonicNow();
   // Set when a send may have committed without our hearing of it (lost response, 5xx after commit,
   // a send aborted in flight).
@@ -104,7 +112,7 @@ export async function attemptGrant(
     const { object } = await retryTransient(
       () =>
         ctx.store.insert(ctx.bucket, ctx.object, {
-          metadata: grantMetadata(holder, basis.fence, basis.queued),
+          metadata: grantMetadata(holder, fence, basis.queued),
           body: '',
           contentType: 'application/json',
           preconditions: {
@@ -130,7 +138,7 @@ export async function attemptGrant(
     const grant: Grant = {
       generation: object.generation,
       metageneration: object.metageneration,
-      fence: basis.fence,
+      fence,
       ownerToken: holder.ownerToken,
       refreshCount: 0,
       queued: basis.queued,
@@ -178,4 +186,5 @@ function claimIfOurs(observation: Observation, ownerToken: string, sentAt: numbe
 function remember(ctx: LockContext, grant: Grant): void {
   const { generation, metageneration, fence, queued } = grant;
   ctx.name.known = { generation, metageneration, fence, queued, state: 'held' };
+  noteFence(ctx.name, fence);
 }

@@ -4,6 +4,7 @@ import { retryTransient } from '../core/retry.js';
 import { MalformedLockError } from '../errors/malformed-lock-error.js';
 import type { StorageError } from '../errors/storage-error.js';
 import { monotonicNow } from '../util/clock.js';
+import { noteFence } from '../core/name-state.js';
 
 /**
  * What a read of the lock object showed, and the server's clock at the time (from `Date`).
@@ -38,6 +39,7 @@ export async function observe(ctx: LockContext, until: number, signal?: AbortSig
   if (parsed.record.kind !== (ctx.kind ?? 'lock')) {
     throw new MalformedLockError(ctx.url, object.generation, `it is a fair-mode waiter's ticket, not a lock`);
   }
+  noteFence(ctx.name, parsed.record.fence);
   return { state: 'found', record: parsed.record, sentAt, observedAt: monotonicNow(), serverTime };
 }
 

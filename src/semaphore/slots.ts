@@ -6,6 +6,7 @@ import { openContext } from '../core/target.js';
 import { MalformedLockError } from '../errors/malformed-lock-error.js';
 import type { StoredObject } from '../store/object-store.js';
 import { monotonicNow } from '../util/clock.js';
+import { noteFence } from '../core/name-state.js';
 import { formatLockUrl } from '../util/lock-url.js';
 import { observe, retryReporter, type Observation } from '../lease/observe.js';
 
@@ -82,7 +83,7 @@ export class Slots {
     return Array.from({ length: this.limit }, (_, slot): Observation => {
       const entry = found[slot];
       if (!entry) return { state: 'absent', serverTime };
-      const { url } = this.context(slot);
+      const { url, name } = this.context(slot);
       const parsed = parseLockObject(url, entry.item, entry.serverTime);
       if (!parsed.ok) throw new MalformedLockError(url, entry.item.generation, parsed.problem);
       if (parsed.record.kind !== 'lock') {
@@ -92,6 +93,7 @@ export class Slots {
           `it is a fair-mode waiter's ticket, not a lock`,
         );
       }
+      noteFence(name, parsed.record.fence);
       return { state: 'found', record: parsed.record, sentAt, observedAt, serverTime: entry.serverTime };
     });
   }
