@@ -122,7 +122,7 @@ export class History {
   grant(mono: number, token: string, description = 'torture worker', options: GrantOptions = {}): this {
     this.#refreshes.set(token, 0);
     if (options.generation !== undefined) this.#generations.set(token, options.generation);
-    if (options.pid !== undefined) this.#extra.set(token, { pid: String(options.pid) });
+    this.#extra.set(token, options.pid === undefined ? {} : { pid: String(options.pid) });
     return this.#lock(
       mono,
       'insert',
@@ -149,7 +149,10 @@ export class History {
     return this.#lock(mono, 'patch', token, ['gcs-lock-state'], 'released', 'torture worker');
   }
 
-  /** A fair-mode waiter flags the held record `gcs-lock-queued` (it stays on the record until the next grant). */
+  /**
+   * A fair-mode waiter flags the held record `gcs-lock-queued`: the token's records built after this
+   * call (in call order, like refreshes) carry the flag, its release included.
+   */
   queued(mono: number, token: string): this {
     this.#extra.set(token, { ...this.#extra.get(token), queued: '1' });
     return this.#lock(mono, 'patch', token, ['gcs-lock-queued'], 'held', 'torture worker');
