@@ -10,11 +10,9 @@ import { ELECT_HELP } from '../help-primitives.js';
 import { RunOutput } from '../run-output.js';
 import { storeFor } from '../store.js';
 import { parseElectArgs, type ElectPlan } from './elect-args.js';
-import { runHolding, RUNNING_SIGNALS, type SignalHandler } from './run-holding.js';
+import { SignalRouter, STOP_SIGNALS } from '../signal-router.js';
+import { runHolding } from './run-holding.js';
 import { releaseWithin } from './run-release.js';
-
-/** Signals `elect` always handles: they stop a campaign, reach the command, or cut a release short. */
-const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
  * `gcs-lock elect`: campaign; while this process leads, run the command exactly as `run` runs it
@@ -29,18 +27,13 @@ export async function electCommand(args: string[]): Promise<number> {
     return ExitCode.OK;
   }
   const out = new RunOutput(plan.url, { json: plan.json, quiet: plan.quiet });
-  let handler: SignalHandler = () => {};
   let stopBy: NodeJS.Signals | undefined;
   const stopping = new AbortController();
   // Whatever a phase does with a signal, INT, TERM and HUP also end the loop after this term.
-  const listener = (signal: NodeJS.Signals): void => {
-    if (SIGNALS.includes(signal)) stopBy ??= signal;
-    handler(signal);
-  };
-  const route = (next: SignalHandler): void => {
-    handler = next;
-  };
-  for (const signal of SIGNALS) process.on(signal, listener);
+  const signals = new SignalRouter((signal) => {
+    if (STOP_SIGNALS.includes(signal)) stopBy ??= signal;
+  });
+  const { route } = signals;
   try {
     const election = new Election({
       bucket: plan.bucket,
@@ -71,13 +64,7 @@ export async function electCommand(args: string[]): Promise<number> {
       }
       out.emit({ type: 'leading', candidate: plan.candidate, token: term.token });
       out.say(`${plan.candidate} leads ${plan.url} (token ${term.token}); running ${plan.command}`);
-      let status: number;
-      for (const signal of RUNNING_SIGNALS) process.on(signal, listener);
-      try {
-        status = await runHolding(plan, term, out, route);
-      } finally {
-        for (const signal of RUNNING_SIGNALS) process.off(signal, listener);
-      }
+      const status = await signals.running(() => runHolding(plan, term, out, route));
       if (stopBy !== undefined || plan.once) return status;
       const why = status === ExitCode.LOST ? 'the term was lost' : `${plan.command} exited with ${status}`;
       out.emit({ type: 'term-ended', status });
@@ -91,7 +78,7 @@ export async function electCommand(args: string[]): Promise<number> {
     else out.warn(message);
     return exitCode;
   } finally {
-    for (const signal of SIGNALS) process.off(signal, listener);
+    signals.close();
   }
 }
 

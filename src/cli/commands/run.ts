@@ -11,13 +11,11 @@ import { RUN_HELP } from '../help.js';
 import { RunOutput } from '../run-output.js';
 import { storeFor } from '../store.js';
 import { parseRunArgs } from './run-args.js';
-import { runHolding, RUNNING_SIGNALS, type SignalHandler } from './run-holding.js';
+import { SignalRouter } from '../signal-router.js';
+import { runHolding } from './run-holding.js';
 import { releaseWithin } from './run-release.js';
 
 export { parseRunArgs, type RunPlan } from './run-args.js';
-
-/** Signals `run` always handles: they stop a wait, reach the command, or cut a release short. */
-const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
  * `gcs-lock run`: acquire, run the command, keep the lease, release, exit with the command's status.
@@ -34,12 +32,8 @@ export async function runCommand(args: string[]): Promise<number> {
   const out = new RunOutput(plan.url, { json: plan.json, quiet: plan.quiet });
 
   // One listener per signal for the whole run; each phase decides what a signal means.
-  let handler: SignalHandler = () => {};
-  const listener = (signal: NodeJS.Signals): void => handler(signal);
-  const route = (next: SignalHandler): void => {
-    handler = next;
-  };
-  for (const signal of SIGNALS) process.on(signal, listener);
+  const signals = new SignalRouter();
+  const { route } = signals;
 
   let interrupted: NodeJS.Signals | undefined;
   const waiting = new AbortController();
@@ -81,12 +75,7 @@ export async function runCommand(args: string[]): Promise<number> {
     }
     // Each permit has its own fencing-token chain: the command needs the slot to compare tokens by.
     if (lease instanceof Permit) process.env['GCS_LOCK_PERMIT'] = String(lease.slot);
-    for (const signal of RUNNING_SIGNALS) process.on(signal, listener);
-    try {
-      return await runHolding(plan, lease, out, route);
-    } finally {
-      for (const signal of RUNNING_SIGNALS) process.off(signal, listener);
-    }
+    return await signals.running(() => runHolding(plan, lease, out, route));
   } catch (error) {
     out.progress.clear();
     const { message, exitCode } = describeError(error);
@@ -94,7 +83,7 @@ export async function runCommand(args: string[]): Promise<number> {
     else out.warn(message);
     return exitCode;
   } finally {
-    for (const signal of SIGNALS) process.off(signal, listener);
+    signals.close();
   }
 }
 
