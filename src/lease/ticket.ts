@@ -3,6 +3,9 @@ import { createContext, type LockContext } from '../core/context.js';
 import { nameStateFor } from '../core/name-state.js';
 import { parseLockObject, type LockRecord } from '../core/parse-lock.js';
 import { retryTransient } from '../core/retry.js';
+import { StorageError } from '../errors/storage-error.js';
+import { backoffDelay } from '../util/backoff.js';
+import { monotonicNow, sleep } from '../util/clock.js';
 import { formatLockUrl } from '../util/lock-url.js';
 import { attemptGrant } from './attempt.js';
 import { Lease } from './lease.js';
@@ -61,16 +64,29 @@ export async function takeTicket(
 ): Promise<Ticket> {
   const name = `${queuePrefix(ctx.object)}${randomUUID()}`;
   const ticketCtx = ticketContext(ctx, name);
-  const result = await attemptGrant(
-    ticketCtx,
-    { ifGenerationMatch: '0', fence: 1n, queued: false, previous: undefined },
-    until,
-    signal,
-  );
-  // A fresh random name cannot be taken by anyone else: a refusal means our own earlier send
-  // committed, and `attemptGrant` recognised it by the owner token.
-  if (!('granted' in result)) throw new Error(`ticket ${name} was refused although its name is new`);
-  return { name, lease: new Lease(ticketCtx, result.granted, { endBy: 'delete' }) };
+  for (let attempt = 0; ; attempt++) {
+    const result = await attemptGrant(
+      ticketCtx,
+      { ifGenerationMatch: '0', fence: 1n, queued: false, previous: undefined },
+      until,
+      signal,
+    );
+    if ('granted' in result)
+      return { name, lease: new Lease(ticketCtx, result.granted, { endBy: 'delete' }) };
+    // A fresh random name cannot be taken by anyone else: a 412 means our own earlier send committed,
+    // which `attemptGrant` recognised by the owner token. What is left is a 429 (storage's rate limit,
+    // which `attemptGrant` leaves to its caller, as contention): try again after a back-off, within the
+    // wait's deadline. (Found by the torture harness: a 429 fault on the ticket's insert failed the
+    // whole acquire with "refused although its name is new", and the lock waited for nobody.)
+    if (!result.rateLimited) throw new Error(`ticket ${name} was refused although its name is new`);
+    const delay = backoffDelay(attempt, ctx.options.pollInitial, ctx.options.pollMax);
+    if (monotonicNow() + delay >= until) {
+      throw new StorageError(`POST ${ticketCtx.url}`, 429, 'rate limited until the wait ran out', {
+        reason: 'rateLimitExceeded',
+      });
+    }
+    await sleep(delay, signal);
+  }
 }
 
 /** One LIST of the queue (one request per 1000 tickets). */
