@@ -5,7 +5,7 @@
  * Build switches (spin -D...):
  *   NC=n       contenders (2 or 3)          NREF=n   refreshes per lease   FAULTS=n  faults in a run
  *   FOREIGN=n  foreign metadata patches      BREAKS=0 no operator break    LIVE      liveness setup
- *   and one mutant switch at a time (M_...), each re-introducing a known or a plausible bug.
+ *   and one mutant switch at a time (MUT_...), each re-introducing a known or a plausible bug.
  */
 
 #ifndef NC
@@ -36,7 +36,7 @@
 #define BREAKS 1         /* operator breaks in one run (0 or 1) */
 #endif
 #ifndef SKEW
-#define SKEW 3           /* M_WALLCLOCK: the waiter's wall clock is this far ahead of the server's */
+#define SKEW 3           /* MUT_WALL_CLOCK: the waiter's wall clock is this far ahead of the server's */
 #endif
 
 /* The holder's deadline, in real ticks after validFrom: ttl - lossMargin on a clock running DRIFT slow. */
@@ -147,7 +147,7 @@ inline p2p3(c, fence) {
 #define CRASHED
 #endif
 
-#if defined(M_SUSPEND)
+#if defined(MUT_SUSPEND)
 bit susp[NC];
 byte suspends = 1;
 #define PROVIDED provided (!susp[_pid % NC])
@@ -191,7 +191,7 @@ inline declareLost(i, reason) {
 inline succeed(i, m, n) {
   lM[i] = m; lN[i] = n; roundOn[i] = 0;
   if
-#ifndef M_LATE_SUCCESS
+#ifndef MUT_LATE_SUCCESS
   :: since[i] >= DL -> declareLost(i, EXPIRED)
 #endif
   :: else -> rem[i] = DL - since[i]; p1(i); printf("MSC: c%d|refreshed: counter %d, deadline in %d ticks\n", i, lN[i], rem[i])
@@ -199,7 +199,7 @@ inline succeed(i, m, n) {
   since[i] = OFF
 }
 
-#ifdef M_KEY_METAGENERATION
+#ifdef MUT_KEY_METAGENERATION
 #define KEY oM           /* 0.1: the version is (generation, metageneration) */
 #else
 #define KEY oN           /* 0.2: (generation, refresh counter) */
@@ -209,7 +209,7 @@ inline succeed(i, m, n) {
  * at the read (the code makes it at the read's send, earlier: a waiter that judges less often). */
 inline look(i) {
   obEx = oEx; obRel = oRel; obG = oG; obN = oN; obF = oF; ownExp = 0;
-#ifdef M_WALLCLOCK
+#ifdef MUT_WALL_CLOCK
   obExp = (oEx && oAge + SKEW > TTL);            /* the waiter's wall clock against updated: skew counts */
 #else
   obExp = (oEx && oAge > TTL);                   /* Date against updated, both the server's */
@@ -219,7 +219,7 @@ inline look(i) {
   :: oEx && !oRel && seen[i] != OFF && trG == oG && trN == KEY -> ownExp = (seen[i] >= OWNTH)
   :: else -> trG = oG; trN = KEY; seen[i] = 0
   fi;
-#ifdef M_FENCE_UNPINNED
+#ifdef MUT_FENCE_UNPINNED
   if :: f0 == 0 && oEx -> f0 = oF :: else fi;
 #endif
   printf("MSC: c%d|read: exists %d released %d generation %d counter %d fence %d; expired: server clock %d, own clock %d\n",
@@ -236,7 +236,7 @@ inline look(i) {
 /* an observation is dead once judged: forgetting it keeps equal states equal */
 inline clearobs() { obEx = 0; obRel = 0; obG = 0; obN = 0; obF = 0; obExp = 0; ownExp = 0 }
 
-#ifdef M_STALE_EVAL
+#ifdef MUT_STALE_AT_ARRIVAL
 /* the own-clock judgment made when the waiter acts on the read, on the clock as it is then */
 #define JUDGE goto judge
 #else
@@ -252,7 +252,7 @@ active [NC] proctype client() PROVIDED {
   byte obG, obN, obF;
   byte trG, trN;                                  /* StalenessTracker: the key first seen at seen[i] = 0 */
   byte fence, ifG;
-#ifdef M_FENCE_UNPINNED
+#ifdef MUT_FENCE_UNPINNED
   byte f0;                                        /* the fence of the first record this acquire saw */
 #endif
 CRASHABLE
@@ -260,7 +260,7 @@ CRASHABLE
 
 poll:                                             /* sleep, then observe: one GET */
   atomic { look(i); JUDGE }
-#ifdef M_STALE_EVAL
+#ifdef MUT_STALE_AT_ARRIVAL
 judge:
   atomic {
     ownExp = (obEx && !obRel && seen[i] != OFF && seen[i] >= OWNTH);
@@ -273,12 +273,12 @@ attempt:
   atomic {
     !rqPend[s];
     tok[i] = i + 1; since[i] = 0;
-#ifdef M_TAKEOVER_UNPINNED
+#ifdef MUT_TAKEOVER_UNPINNED
     ifG = (obEx -> ANY : 0);
 #else
     ifG = (obEx -> obG : 0);
 #endif
-#ifdef M_FENCE_UNPINNED
+#ifdef MUT_FENCE_UNPINNED
     fence = (obEx -> f0 + 1 : FBASE);
 #else
     fence = (obEx -> obF + 1 : FBASE);
@@ -317,7 +317,7 @@ resend:
 granted:
   atomic {
     trG = 0; trN = 0; seen[i] = OFF; ifG = 0;
-#ifdef M_FENCE_UNPINNED
+#ifdef MUT_FENCE_UNPINNED
     f0 = 0;
 #endif
     if
@@ -339,7 +339,7 @@ granted:
   atomic { stopping[i] = 1; printf("MSC: c%d|release() called\n", i) }
 relsend:
   atomic {
-#ifndef M_RELEASE_NOWAIT
+#ifndef MUT_RELEASE_NO_WAIT
     !inflight[i] && !rqPend[s];
 #else
     !rqPend[s];
@@ -360,7 +360,7 @@ relsend:
     :: rsCode[s] == R404 -> skip
     :: rsCode[s] == R412 ->                       /* re-read */
        if
-#ifdef M_RELEASE_NO_OWNER
+#ifdef MUT_RELEASE_NO_OWNER
        :: oEx && oRel && oG == lG[i] ->
 #else
        :: oEx && oRel && oG == lG[i] && oOwner == tok[i] ->
@@ -423,7 +423,7 @@ end:
        ANSWERED(s, i) -> giveup(s, i);
        if
        :: status[i] != HELD -> skip                                   /* lost or released meanwhile */
-#ifdef M_LATE_SUCCESS
+#ifdef MUT_LATE_SUCCESS
        :: status[i] == HELD && rem[i] == 0 && rsCode[s] != R200 -> declareLost(i, EXPIRED)
        :: status[i] == HELD && rsCode[s] == R200 -> succeed(i, rsM[s], lN[i] + 1)   /* even after the deadline */
 #else
@@ -436,7 +436,7 @@ end:
        :: status[i] == HELD && rem[i] > 0 && rsCode[s] == R412 ->     /* resolveConflict: re-read */
           printf("MSC: c%d|refresh answered 412: re-read\n", i);
           if
-#ifdef M_REREAD_NO_OWNER
+#ifdef MUT_REREAD_NO_OWNER
           :: !oEx || oG != lG[i] ->
 #else
           :: !oEx || oG != lG[i] || oOwner != tok[i] || oRel ->
@@ -444,7 +444,7 @@ end:
              assert(!relOK[i]);                                        /* P6 no false loss: lost because of our own release */
              declareLost(i, TAKEN)
           :: else ->
-#ifdef M_FOREIGN_AS_OURS
+#ifdef MUT_NO_REFRESH_COUNT
              if                                                        /* 0.1: any M change is ours */
              :: oM != lM[i] -> succeed(i, oM, oN)
              :: else
@@ -480,7 +480,7 @@ inline apply(s) {
         gHi++; oG = gHi;                          /* only equality of generations is ever used */
 #endif
         oEx = 1; oRel = 0; oM = 1; oN = 0; oOwner = rqO[s]; oAge = 0;
-#ifdef M_FENCE_IS_GEN
+#ifdef MUT_FENCE_IS_GEN
         oF = oG;                                  /* 0.1: the token is the generation */
 #else
         oF = rqV[s];
@@ -494,7 +494,7 @@ inline apply(s) {
   :: else ->                                      /* REFRESH or RELEASE: a metadata patch */
      if
      :: !oEx -> code = R404
-#ifdef M_REFRESH_MONLY
+#ifdef MUT_REFRESH_METAGEN_ONLY
      :: oEx && (rqG[s] == oG || rqOp[s] == REFRESH) && rqM[s] == oM ->
 #else
      :: oEx && rqG[s] == oG && rqM[s] == oM ->
@@ -550,7 +550,7 @@ end:
   :: d_step {
        if :: oEx && oAge <= TTL -> oAge++ :: else fi;
        for (k : 0 .. NC - 1) {
-#ifdef M_SUSPEND
+#ifdef MUT_SUSPEND
          if :: rem[k] > 0 && !susp[k] -> rem[k]-- :: else fi;   /* a clock that stops while suspended */
 #else
          if :: rem[k] > 0 -> rem[k]-- :: else fi;
@@ -564,7 +564,7 @@ end:
   od
 }
 
-#ifdef M_SUSPEND
+#ifdef MUT_SUSPEND
 active proctype suspender() {
   byte v;
   select (v : 0 .. NC - 1);

@@ -37,20 +37,20 @@ safety-2|safety|lock|-DNC=2 -DNREF=1 -DFAULTS=1 -DFOREIGN=1 -DBREAKS=1|2 contend
 safety-3|safety|lock|-DNC=3 -DHOLDERS=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=1 -DBREAKS=0|2 holders (tryAcquire) + 1 waiter, foreign writer, no faults
 bitstate-3|bitstate|lock|-DNC=3 -DNREF=1 -DFAULTS=1 -DFOREIGN=1 -DBREAKS=1|3 contenders, foreign writer, operator break, 1 fault
 live-2|live|lock|-DNC=2 -DLIVE -DNREF=0 -DFAULTS=0 -DFOREIGN=255 -DBREAKS=0|holder crashes, waiter keeps polling, unbounded foreign writer
-M_TAKEOVER_UNPINNED|mutant|lock|-DNC=3 -DNREF=0 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DM_TAKEOVER_UNPINNED|takeover not pinned to the stale generation
-M_REFRESH_MONLY|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=1 -DBREAKS=0 -DM_REFRESH_MONLY|refresh pinned to the metageneration only
-M_FOREIGN_AS_OURS|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=1 -DBREAKS=0 -DM_FOREIGN_AS_OURS|412 on refresh taken as ours without comparing the refresh counter (foreign patch)
-M_RELEASE_NOWAIT|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DM_RELEASE_NOWAIT|release does not wait for the refresh in flight
-M_WALLCLOCK|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DM_WALLCLOCK -DSKEW=3|expiry judged on the waiter's wall clock (3 ticks of skew)
-M_FENCE_UNPINNED|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=1 -DM_FENCE_UNPINNED|a grant's fence read from an earlier record than the generation it is pinned to
-M_RELEASE_NO_OWNER|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=1 -DM_RELEASE_NO_OWNER|release resolved as ours without checking the owner (after a break)
-M_REREAD_NO_OWNER|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=1 -DM_REREAD_NO_OWNER|refresh re-read ignores owner and state (a break goes unnoticed)
-M_LATE_SUCCESS|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DM_LATE_SUCCESS|a refresh answered after the deadline extends the lease
-M_STALE_EVAL|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DM_STALE_EVAL|own-clock expiry judged when the waiter acts, not at its read
-M_SUSPEND|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DM_SUSPEND|the holder's clock stops while its machine is suspended
-M_FENCE_IS_GEN|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DUNORDERED -DM_FENCE_IS_GEN|fencing token = generation (0.1), generations unordered
-M_DRIFT|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DDRIFT=2|clock drift (2 ticks per ttl) beyond what lossMargin (1) covers
-M_KEY_METAGENERATION|mutant-live|lock|-DNC=2 -DLIVE -DNREF=0 -DFAULTS=0 -DFOREIGN=255 -DBREAKS=0 -DM_KEY_METAGENERATION|own-clock staleness keyed on the metageneration (0.1): a foreign writer keeps a dead lease alive
+MUT_TAKEOVER_UNPINNED|mutant|lock|-DNC=3 -DNREF=0 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DMUT_TAKEOVER_UNPINNED|takeover not pinned to the stale generation
+MUT_REFRESH_METAGEN_ONLY|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=1 -DBREAKS=0 -DMUT_REFRESH_METAGEN_ONLY|refresh pinned to the metageneration only
+MUT_NO_REFRESH_COUNT|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=1 -DBREAKS=0 -DMUT_NO_REFRESH_COUNT|412 on refresh taken as ours without comparing the refresh counter (foreign patch)
+MUT_RELEASE_NO_WAIT|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DMUT_RELEASE_NO_WAIT|release does not wait for the refresh in flight
+MUT_WALL_CLOCK|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DMUT_WALL_CLOCK -DSKEW=3|expiry judged on the waiter's wall clock (3 ticks of skew)
+MUT_FENCE_UNPINNED|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=1 -DMUT_FENCE_UNPINNED|a grant's fence read from an earlier record than the generation it is pinned to
+MUT_RELEASE_NO_OWNER|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=1 -DMUT_RELEASE_NO_OWNER|release resolved as ours without checking the owner (after a break)
+MUT_REREAD_NO_OWNER|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=1 -DMUT_REREAD_NO_OWNER|refresh re-read ignores owner and state (a break goes unnoticed)
+MUT_LATE_SUCCESS|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DMUT_LATE_SUCCESS|a refresh answered after the deadline extends the lease
+MUT_STALE_AT_ARRIVAL|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DMUT_STALE_AT_ARRIVAL|own-clock expiry judged when the waiter acts, not at its read
+MUT_SUSPEND|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DMUT_SUSPEND|the holder's clock stops while its machine is suspended
+MUT_FENCE_IS_GEN|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DUNORDERED -DMUT_FENCE_IS_GEN|fencing token = generation (0.1), generations unordered
+MUT_DRIFT|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DDRIFT=2|clock drift (2 ticks per ttl) beyond what lossMargin (1) covers
+MUT_KEY_METAGENERATION|mutant-live|lock|-DNC=2 -DLIVE -DNREF=0 -DFAULTS=0 -DFOREIGN=255 -DBREAKS=0 -DMUT_KEY_METAGENERATION|own-clock staleness keyed on the metageneration (0.1): a foreign writer keeps a dead lease alive
 EOF
 )
 if [[ -f $here/queue.pml ]]; then
