@@ -34,15 +34,14 @@ base="-DTTL=3 -DMARGIN=1 -DDRIFT=1 -DRI=1"
 checks=$(
   cat <<'EOF'
 safety-2|safety|lock|-DNC=2 -DNREF=1 -DFAULTS=1 -DFOREIGN=1 -DBREAKS=1|2 contenders (each acquires, refreshes, releases or abandons), foreign writer, operator break, 1 fault
-safety-3|safety|lock|-DNC=3 -DHOLDERS=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=1 -DBREAKS=0|2 holders (tryAcquire) + 1 waiter, foreign writer, no faults
-bitstate-3|bitstate|lock|-DNC=3 -DNREF=1 -DFAULTS=1 -DFOREIGN=1 -DBREAKS=1|3 contenders, foreign writer, operator break, 1 fault
+safety-3|bitstate|lock|-DNC=3 -DHOLDERS=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=1 -DBREAKS=0|2 holders (tryAcquire) + 1 waiter, foreign writer, no faults
 live-2|live|lock|-DNC=2 -DLIVE -DNREF=0 -DFAULTS=0 -DFOREIGN=255 -DBREAKS=0|holder crashes, waiter keeps polling, unbounded foreign writer
 MUT_TAKEOVER_UNPINNED|mutant|lock|-DNC=3 -DNREF=0 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DMUT_TAKEOVER_UNPINNED|takeover not pinned to the stale generation
 MUT_REFRESH_METAGEN_ONLY|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=1 -DBREAKS=0 -DMUT_REFRESH_METAGEN_ONLY|refresh pinned to the metageneration only
 MUT_NO_REFRESH_COUNT|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=1 -DBREAKS=0 -DMUT_NO_REFRESH_COUNT|412 on refresh taken as ours without comparing the refresh counter (foreign patch)
 MUT_RELEASE_NO_WAIT|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DMUT_RELEASE_NO_WAIT|release does not wait for the refresh in flight
 MUT_WALL_CLOCK|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DMUT_WALL_CLOCK -DSKEW=3|expiry judged on the waiter's wall clock (3 ticks of skew)
-MUT_FENCE_UNPINNED|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=1 -DMUT_FENCE_UNPINNED|a grant's fence read from an earlier record than the generation it is pinned to
+MUT_FENCE_UNPINNED|mutant|lock|-DNC=3 -DNREF=0 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DMUT_FENCE_UNPINNED|a grant's fence read from an earlier record than the generation it is pinned to
 MUT_RELEASE_NO_OWNER|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=1 -DMUT_RELEASE_NO_OWNER|release resolved as ours without checking the owner (after a break)
 MUT_REREAD_NO_OWNER|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=1 -DMUT_REREAD_NO_OWNER|refresh re-read ignores owner and state (a break goes unnoticed)
 MUT_LATE_SUCCESS|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DMUT_LATE_SUCCESS|a refresh answered after the deadline extends the lease
@@ -75,8 +74,8 @@ run() {
   # which pays off only for the big runs.
   local ccflags="-w" panflags="-m100000"
   case $kind in
-    safety) ccflags+=" -O2 -DSAFETY -DCOLLAPSE -DMEMLIM=2000" panflags+=" -w25" ;;
-    bitstate) ccflags+=" -O2 -DSAFETY -DBITSTATE -DMEMLIM=1000" panflags+=" -w28 -k3" ;;
+    safety) ccflags+=" -O2 -DSAFETY -DHC4 -DMEMLIM=2000" panflags+=" -w25" ;;
+    bitstate) ccflags+=" -O2 -DSAFETY -DBITSTATE -DMEMLIM=1000" panflags+=" -w30 -k3" ;;
     live) ccflags+=" -O2 -DNFAIR=3 -DMEMLIM=1500" panflags+=" -a -f -A -w24" ;;
     mutant) ccflags+=" -O0 -DSAFETY -DMEMLIM=1500" panflags+=" -w24" ;;
     mutant-live) ccflags+=" -O0 -DNFAIR=3 -DMEMLIM=1500" panflags+=" -a -f -A -w24" ;;
@@ -139,7 +138,7 @@ lane() {
 }
 big=() small=()
 for name in "${names[@]}"; do
-  if [[ $(grep "^$name|" <<<"$checks" | cut -d'|' -f2) == safety ]]; then big+=("$name"); else small+=("$name"); fi
+  if [[ $(grep "^$name|" <<<"$checks" | cut -d'|' -f2) =~ ^(safety|bitstate)$ ]]; then big+=("$name"); else small+=("$name"); fi
 done
 if ((jobs > 1)); then
   lane "${big[@]}" &
