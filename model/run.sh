@@ -95,9 +95,10 @@ run() {
     ./pan $panflags >pan.out 2>&1
   fi
   end=$(date +%s.%N)
-  local secs states errors depth complete
+  local secs states mem errors depth complete
   secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
   states=$(awk '/states, stored/ { print $1; exit }' pan.out)
+  mem=$(awk '/total actual memory usage/ { printf "%.0f", $1; exit }' pan.out)
   errors=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' pan.out | head -1)
   depth=$(sed -n 's/.*(at depth \([0-9]*\)).*/\1/p' pan.out | head -1)
   complete=yes
@@ -110,7 +111,7 @@ run() {
     # shellcheck disable=SC2086
     "$here/trail.sh" "$dir" "$model.pml" $flags >listing.txt 2>&1
   fi
-  echo "OK|${states:-?}|${secs}|${errors:-?}|${depth:-}|${complete}|${found}" >result
+  echo "OK|${states:-?} states, ${mem:-?} MB|${secs}|${errors:-?}|${depth:-}|${complete}|${found}" >result
 }
 
 names=()
@@ -167,12 +168,12 @@ for name in "${names[@]}"; do
       [[ $kind == bitstate ]] && label="bitstate (not exhaustive)"
       [[ $kind == live ]] && label="weak fairness"
       if [[ $errors == 0 && ($complete == yes || $kind == bitstate) ]]; then
-        printf 'PASS    %-22s %s; %s states, %s s, %s: %s\n' "$name" "$model.pml" "$states" "$secs" "$label" "$what"
+        printf 'PASS    %-22s %s; %s, %s s, %s: %s\n' "$name" "$model.pml" "$states" "$secs" "$label" "$what"
       elif [[ $errors == 0 ]]; then
-        printf 'FAIL    %-22s search did not complete (memory): %s states, %s s\n' "$name" "$states" "$secs"
+        printf 'FAIL    %-22s search did not complete (memory): %s, %s s\n' "$name" "$states" "$secs"
         status=1
       else
-        printf 'FAIL    %-22s %s after %s steps (%s states, %s s); listing: model/trail.sh\n' "$name" "$found" "$depth" "$states" "$secs"
+        printf 'FAIL    %-22s %s after %s steps (%s, %s s); listing: model/trail.sh\n' "$name" "$found" "$depth" "$states" "$secs"
         seen_prop[$found]=1
         status=1
       fi
@@ -210,10 +211,10 @@ for name in "${names[@]}"; do
   [[ $kind == mutant || $kind == mutant-live ]] || continue
   IFS='|' read -r ok states secs errors depth complete found <"$work/$name/result"
   if [[ $ok == OK && $errors != 0 && $errors != "?" ]]; then
-    printf 'CAUGHT  %-22s %s\n        %-22s -> %s, trail %s steps (%s states, %s s)\n' \
+    printf 'CAUGHT  %-22s %s\n        %-22s -> %s, trail %s steps (%s, %s s)\n' \
       "$name" "$what" "" "${found:-counterexample}" "${depth:-?}" "$states" "$secs"
   else
-    printf 'MISSED  %-22s %s (%s states, %s s, complete: %s)\n' "$name" "$what" "${states:-?}" "${secs:-?}" "${complete:-?}"
+    printf 'MISSED  %-22s %s (%s, %s s, complete: %s)\n' "$name" "$what" "${states:-?}" "${secs:-?}" "${complete:-?}"
     status=1
   fi
 done
