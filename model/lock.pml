@@ -264,6 +264,7 @@ poll:                                             /* sleep, then observe: one GE
 judge:
   atomic {
     ownExp = (obEx && !obRel && seen[i] != OFF && seen[i] >= OWNTH);
+    printf("MSC: c%d|judges that read now, on its clock at the answer's arrival: own clock %d\n", i, ownExp);
     if :: !obEx || obRel || obExp || ownExp -> goto attempt :: else -> clearobs(); WAIT fi
   }
 #endif
@@ -485,9 +486,9 @@ inline apply(s) {
 #else
         oF = rqV[s];
 #endif
+        printf("MSC: S|grant committed: generation %d, fence %d, owner %d\n", oG, oF, oOwner);
         p2p3(c, oF);
         rsG[s] = oG; rsM[s] = oM;
-        printf("MSC: S|grant committed: generation %d, fence %d, owner %d\n", oG, oF, oOwner);
         code = R200
      :: else -> code = R412
      fi
