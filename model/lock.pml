@@ -123,10 +123,10 @@ byte k;                  /* loop index, always 0 between steps */
 
 #define BELIEVES(j) (status[j] == HELD && !stopping[j] && rem[j] > 0 && lG[j] != brokenG)
 
-/* P1: when a contender starts or extends its belief, nobody else believes (a broken lease is exempt:
+/* P1: when a contender starts or extends its belief (to a deadline still ahead), nobody else believes (a broken lease is exempt:
  * break is the operator saying its holder is gone; P1b below is what break must keep). */
 inline p1(i) {
-  for (k : 0 .. NC - 1) { assert(k == i || lG[i] == brokenG || !BELIEVES(k)) }   /* P1 exclusion: two contenders believe they hold the lease */
+  for (k : 0 .. NC - 1) { assert(k == i || lG[i] == brokenG || rem[i] == 0 || !BELIEVES(k)) }   /* P1 exclusion: two contenders believe they hold the lease */
   k = 0
 }
 /* P2 and P3: at the commit of a grant, every earlier holder is past its deadline; fences increase. */
