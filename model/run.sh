@@ -176,8 +176,9 @@ for name in "${names[@]}"; do
         printf 'FAIL    %-22s search did not complete (memory): %s, %s s\n' "$name" "$states" "$secs"
         status=1
       else
-        printf 'FAIL    %-22s %s after %s steps (%s, %s s); listing: model/trail.sh\n' "$name" "$found" "$depth" "$states" "$secs"
-        seen_prop[$found]=1
+        printf 'FAIL    %-22s %s after %s steps (%s, %s s); the counterexample:\n' "$name" "$found" "$depth" "$states" "$secs"
+        sed 's/^/        /' "$work/$name/listing.txt" 2>/dev/null
+        seen_prop[${found#VIOLATED }]=1
         status=1
       fi
       ;;
