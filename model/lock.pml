@@ -107,8 +107,8 @@ bit stopping[NC];        /* release() has begun: the user no longer acts under t
 bit inflight[NC];        /* a refresh() call is running */
 bit roundOn[NC];         /* a refresh round is running (roundStart set) */
 byte rem[NC];            /* ticks until the loss deadline */
-byte since[NC];          /* ticks since the first send of this attempt / refresh round (OFF: none) */
-byte seen[NC];           /* waiter: ticks since this (G, counter) was first seen (OFF: none) */
+byte since[NC] = OFF;    /* ticks since the first send of this attempt / refresh round (OFF: none) */
+byte seen[NC] = OFF;     /* waiter: ticks since this (G, counter) was first seen (OFF: none) */
 byte lG[NC], lM[NC], lN[NC];
 byte tok[NC];            /* the owner token: one per contender, see README (owner tokens) */
 byte faults = FAULTS;
@@ -549,7 +549,7 @@ active proctype clock() {
 end:
   do
   :: d_step {
-       if :: oEx && oAge <= TTL -> oAge++ :: else fi;
+       if :: oEx && !oRel && oAge <= TTL -> oAge++ :: else fi;   /* a released lease has no age that anyone reads */
        for (k : 0 .. NC - 1) {
 #ifdef MUT_SUSPEND
          if :: rem[k] > 0 && !susp[k] -> rem[k]-- :: else fi;   /* a clock that stops while suspended */
