@@ -206,7 +206,17 @@ inline succeed(i, m, n) {
 #endif
 
 /* observe.ts observe + StalenessTracker.see: one GET, read atomically. The own-clock judgment is made
- * at the read (the code makes it at the read's send, earlier: a waiter that judges less often). */
+ * at the read (the code makes it at the read's send, earlier: a waiter that judges less often), and a
+ * new key is first seen at the read (the code: at its answer's arrival, later: the same). */
+#ifdef MUT_FIRST_SEEN_AT_SEND
+/* The poll's GET is sent one step before the server reads it (since[i]: ticks since the send), and the
+ * tracker dates a new key's first sighting back to that send. */
+#define FIRSTSEEN (since[i] == OFF -> 0 : since[i])
+#define SENTAGO (since[i] == OFF -> 0 : since[i])
+#else
+#define FIRSTSEEN 0
+#define SENTAGO 0
+#endif
 inline look(i) {
   obEx = oEx; obRel = oRel; obG = oG; obN = oN; obF = oF; ownExp = 0;
 #ifdef MUT_WALL_CLOCK
@@ -216,8 +226,8 @@ inline look(i) {
 #endif
   if
   :: !oEx || oRel -> seen[i] = OFF; trG = 0; trN = 0
-  :: oEx && !oRel && seen[i] != OFF && trG == oG && trN == KEY -> ownExp = (seen[i] >= OWNTH)
-  :: else -> trG = oG; trN = KEY; seen[i] = 0
+  :: oEx && !oRel && seen[i] != OFF && trG == oG && trN == KEY -> ownExp = (seen[i] >= OWNTH + SENTAGO)
+  :: else -> trG = oG; trN = KEY; seen[i] = FIRSTSEEN
   fi;
 #ifdef MUT_FENCE_UNPINNED
   if :: f0 == 0 && oEx -> f0 = oF :: else fi;
@@ -259,7 +269,12 @@ CRASHABLE
   goto attempt;                                   /* acquireGrant: optimistic, assume the lock is absent */
 
 poll:                                             /* sleep, then observe: one GET */
+#ifdef MUT_FIRST_SEEN_AT_SEND
+  atomic { since[i] = 0; printf("MSC: c%d|read sent\n", i) }
+  atomic { look(i); since[i] = OFF; JUDGE }
+#else
   atomic { look(i); JUDGE }
+#endif
 #ifdef MUT_STALE_AT_ARRIVAL
 judge:
   atomic {

@@ -46,6 +46,7 @@ MUT_RELEASE_NO_OWNER|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS
 MUT_REREAD_NO_OWNER|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=1 -DMUT_REREAD_NO_OWNER|refresh re-read ignores owner and state (a break goes unnoticed)
 MUT_LATE_SUCCESS|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DMUT_LATE_SUCCESS|a refresh answered after the deadline extends the lease
 MUT_STALE_AT_ARRIVAL|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DMUT_STALE_AT_ARRIVAL|own-clock expiry judged when the waiter acts, not at its read
+MUT_FIRST_SEEN_AT_SEND|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DMUT_FIRST_SEEN_AT_SEND|own-clock staleness counted from the send of the first read that showed the key, not its answer
 MUT_SUSPEND|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DMUT_SUSPEND|the holder's clock stops while its machine is suspended
 MUT_FENCE_IS_GEN|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DUNORDERED -DMUT_FENCE_IS_GEN|fencing token = generation (0.1), generations unordered
 MUT_DRIFT|mutant|lock|-DNC=2 -DNREF=1 -DFAULTS=0 -DFOREIGN=0 -DBREAKS=0 -DDRIFT=2|clock drift (2 ticks per ttl) beyond what lossMargin (1) covers
