@@ -7,7 +7,7 @@
 #   MODEL_JOBS=1   run the verifiers one at a time (default: two at once)
 #   MODEL_KEEP=dir keep every run's directory (model, pan, output, trail) under dir
 #   MODEL_ONLY=re  run only the checks whose name matches the regular expression re
-#   MODEL_BITSTATE_SECONDS=n  how long the bitstate search of 3 contenders runs (default 60)
+#   MODEL_BITSTATE_SECONDS=n  how long the bitstate search of 3 contenders runs (default 60; 0: to its end)
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -76,7 +76,11 @@ run() {
   local ccflags="-w" panflags="-m100000"
   case $kind in
     safety) ccflags+=" -O2 -DSAFETY -DHC4 -DMEMLIM=2000" panflags+=" -w25" ;;
-    bitstate) ccflags+=" -O2 -DSAFETY -DBITSTATE -DMEMLIM=1000" panflags+=" -w30 -k3" ;;
+    bitstate)
+      ccflags+=" -O2 -DSAFETY -DBITSTATE -DMEMLIM=1000"
+      # 2^30 bits (128 MB) for the time-boxed search; 2^32 (512 MB) for a search to the end
+      if [[ ${MODEL_BITSTATE_SECONDS:-60} == 0 ]]; then panflags+=" -w32 -k3"; else panflags+=" -w30 -k3"; fi
+      ;;
     live) ccflags+=" -O2 -DNFAIR=3 -DMEMLIM=1500" panflags+=" -a -f -A -w24" ;;
     mutant) ccflags+=" -O0 -DSAFETY -DMEMLIM=1500" panflags+=" -w24" ;;
     mutant-live) ccflags+=" -O0 -DNFAIR=3 -DMEMLIM=1500" panflags+=" -a -f -A -w24" ;;
@@ -91,7 +95,12 @@ run() {
   # shellcheck disable=SC2086
   if [[ $kind == bitstate ]]; then
     # A search of a budget of time: pan prints its figures when interrupted.
-    timeout -s INT "${MODEL_BITSTATE_SECONDS:-60}" ./pan $panflags >pan.out 2>&1
+    # MODEL_BITSTATE_SECONDS=0: run to the end (about 9 minutes on one core).
+    if [[ ${MODEL_BITSTATE_SECONDS:-60} == 0 ]]; then
+      ./pan $panflags >pan.out 2>&1
+    else
+      timeout -s INT "${MODEL_BITSTATE_SECONDS:-60}" ./pan $panflags >pan.out 2>&1
+    fi
   else
     ./pan $panflags >pan.out 2>&1
   fi
