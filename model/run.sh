@@ -66,7 +66,10 @@ fi
 
 # run NAME KIND MODEL FLAGS: build and run one verifier in $work/NAME; writes $work/NAME/result
 run() {
-  local name=$1 kind=$2 model=$3 flags="$base $4"
+  local name=$1 kind=$2 model=$3 flags="" f
+  # a constant the check sets itself (MUT_DRIFT: -DDRIFT=2) replaces the base's
+  for f in $base; do [[ " $4" == *" ${f%%=*}="* ]] || flags+="$f "; done
+  flags+=$4
   local dir=$work/$name
   mkdir -p "$dir"
   cp "$here/$model.pml" "$dir/"
