@@ -7,7 +7,7 @@
 #   MODEL_JOBS=1   run the verifiers one at a time (default: two at once)
 #   MODEL_KEEP=dir keep every run's directory (model, pan, output, trail) under dir
 #   MODEL_ONLY=re  run only the checks whose name matches the regular expression re
-#   MODEL_BITSTATE_SECONDS=n  how long the bitstate search of 3 contenders runs (default 90; 0: to its end)
+#   MODEL_BITSTATE_SECONDS=n  how long the bitstate search of 3 contenders runs (default 60; 0: to its end)
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -82,7 +82,7 @@ run() {
     bitstate)
       ccflags+=" -O2 -DSAFETY -DBITSTATE -DMEMLIM=1000"
       # 2^30 bits (128 MB) for the time-boxed search; 2^32 (512 MB) for a search to the end
-      if [[ ${MODEL_BITSTATE_SECONDS:-90} == 0 ]]; then panflags+=" -w32 -k3"; else panflags+=" -w30 -k3"; fi
+      if [[ ${MODEL_BITSTATE_SECONDS:-60} == 0 ]]; then panflags+=" -w32 -k3"; else panflags+=" -w30 -k3"; fi
       ;;
     live) ccflags+=" -O2 -DNFAIR=3 -DMEMLIM=1500" panflags+=" -a -f -A -w24" ;;
     mutant) ccflags+=" -O0 -DSAFETY -DMEMLIM=1500" panflags+=" -w24" ;;
@@ -99,10 +99,10 @@ run() {
   if [[ $kind == bitstate ]]; then
     # A search of a budget of time: pan prints its figures when interrupted.
     # MODEL_BITSTATE_SECONDS=0: run to the end (216 million states, about 14 minutes on one core).
-    if [[ ${MODEL_BITSTATE_SECONDS:-90} == 0 ]]; then
+    if [[ ${MODEL_BITSTATE_SECONDS:-60} == 0 ]]; then
       ./pan $panflags >pan.out 2>&1
     else
-      timeout -s INT "${MODEL_BITSTATE_SECONDS:-90}" ./pan $panflags >pan.out 2>&1
+      timeout -s INT "${MODEL_BITSTATE_SECONDS:-60}" ./pan $panflags >pan.out 2>&1
     fi
   else
     ./pan $panflags >pan.out 2>&1
@@ -139,7 +139,7 @@ echo "gcs-lock protocol model, $spin_version"
 echo "time in ticks: ttl 3, lossMargin 1, drift 1 per ttl, refreshInterval 1; waiter's own clock: > ttl"
 echo "bounds: 1 refresh per lease (0 in liveness runs), each contender acquires once; faults, foreign"
 echo "        patches and breaks per run as listed (255 = unbounded); safety-2 is exhaustive (hash-compact),"
-echo "        safety-3 a bitstate search of ${MODEL_BITSTATE_SECONDS:-90} s (partial: it does not fit exhaustively)"
+echo "        safety-3 a bitstate search of ${MODEL_BITSTATE_SECONDS:-60} s (partial: it does not fit exhaustively)"
 
 # Two lanes run at once: the exhaustive safety runs one after the other in the first (the largest
 # memory), everything else in the second; each lane stays under about 2 GB.
