@@ -1,10 +1,12 @@
 /**
- * `npm run bench` (about four minutes) or `npm run bench -- --quick` (seconds): runs every scenario,
- * prints one table, and writes bench/results/latest.{json,md} and docs/bench-chart.svg.
+ * `npm run bench` (about twelve minutes) or `npm run bench -- --quick` (under a minute): runs every
+ * scenario and prints the report. A full run writes bench/results/latest.{json,md} and
+ * docs/bench-chart.svg; a quick run writes only to bench/results/tmp/, which git ignores.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { runBench } from './bench.js';
 import { renderChart } from './chart.js';
+import { resultPaths } from './paths.js';
 import { renderReport } from './table.js';
 
 const quick = process.argv.includes('--quick');
@@ -12,13 +14,11 @@ const results = await runBench({ quick, log: (message) => process.stderr.write(`
 const report = renderReport(results);
 process.stdout.write(`${report}\n`);
 
-const root = new URL('../', import.meta.url);
-await mkdir(new URL('bench/results/', root), { recursive: true });
-// A quick run must not overwrite the full run's numbers the docs quote.
-const name = quick ? 'quick' : 'latest';
-await writeFile(new URL(`bench/results/${name}.json`, root), `${JSON.stringify(results, null, 2)}\n`);
-await writeFile(new URL(`bench/results/${name}.md`, root), `${report}\n`);
-if (!quick) await writeFile(new URL('docs/bench-chart.svg', root), renderChart(results.contention));
+const paths = resultPaths(quick);
+await mkdir(paths.dir, { recursive: true });
+await writeFile(paths.json, `${JSON.stringify(results, null, 2)}\n`);
+await writeFile(paths.md, `${report}\n`);
+if (paths.chart) await writeFile(paths.chart, renderChart(results.loop));
 process.stderr.write(
-  `done in ${results.seconds.toFixed(0)} s; wrote bench/results/${name}.{json,md}${quick ? '' : ' and docs/bench-chart.svg'}\n`,
+  `done in ${results.seconds.toFixed(0)} s; wrote ${[paths.json, paths.md, paths.chart].filter(Boolean).join(', ')}\n`,
 );

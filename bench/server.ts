@@ -1,10 +1,13 @@
 /**
  * Benchmark of the local GCS server: start-up to the first answered request, and requests per second
- * of small GETs and inserts with a few concurrent keep-alive clients. Medians over repetitions.
+ * of small GETs and inserts with a few concurrent keep-alive clients (medians over repetitions); then
+ * its bounds under hostile load and the cost of a persisted write (server-bounds.ts).
  * Run: npm run bench:server   (not asserted anywhere; numbers depend on the machine)
+ * BENCH_BOUNDS=quick runs smaller floods, BENCH_BOUNDS=skip none.
  */
 import { Agent, request } from 'node:http';
 import { startServer, type RunningServer } from '../src/server/start-server.js';
+import { connectionFlood, persistenceCost, resumableFlood } from './server-bounds.js';
 
 const REPETITIONS = Number(process.env.BENCH_REPETITIONS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
@@ -95,6 +98,12 @@ async function main(): Promise<void> {
       console.log(`| ${name} | ${clients} | ${Math.round(median(rates))} |`);
     }
   }
+  const bounds = process.env.BENCH_BOUNDS ?? 'full';
+  if (bounds === 'skip') return;
+  const quick = bounds === 'quick';
+  await resumableFlood(quick ? 16 : 48, 2);
+  await connectionFlood(quick ? 600 : 2000);
+  await persistenceCost(quick ? [0, 64] : [0, 64, 256], quick ? 20 : 50);
 }
 
 await main();

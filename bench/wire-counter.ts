@@ -2,18 +2,31 @@ import { Agent, createServer, request, type IncomingMessage, type Server } from 
 import type { AddressInfo } from 'node:net';
 
 /** What a request asks GCS to do, read from its method and path. */
-export type WireOp = 'insert' | 'upload-session' | 'get' | 'patch' | 'delete' | 'other';
+export type WireOp = 'insert' | 'upload-session' | 'get' | 'list' | 'patch' | 'delete' | 'compose' | 'other';
 
-/** Requests that ask for a mutation; GCS bills all but DELETE as Class A, and GETs as Class B. */
-export const WRITE_OPS: readonly WireOp[] = ['insert', 'upload-session', 'patch', 'delete'];
+/**
+ * Write-class requests: GCS bills all but DELETE as Class A (GETs and LISTs are Class B). Not every
+ * one changes something: a resumable upload's session request never does, and a refused one (412,
+ * 429) does not either; `mutations` counts only those that did.
+ */
+export const WRITE_OPS: readonly WireOp[] = ['insert', 'upload-session', 'patch', 'delete', 'compose'];
+/** The write-class requests that change an object when they succeed. */
+const MUTATING: readonly WireOp[] = ['insert', 'patch', 'delete', 'compose'];
 
 export interface WireCounts {
   byOp: Record<WireOp, number>;
   byStatus: Map<number, number>;
   total: number;
+  /** Write-class requests, whatever their outcome. */
   writes: number;
+  /** Write-class requests that changed an object (a 2xx insert, patch, delete or compose). */
+  mutations: number;
   reads: number;
   tooMany: number;
+  /** Write-class requests to fair-mode tickets (`<lock>.queue/…`), not to the lock object. */
+  ticketWrites: number;
+  /** Of the mutations, those of tickets. */
+  ticketMutations: number;
 }
 
 /**
@@ -87,8 +100,13 @@ export class WireCounter {
     c.byStatus.set(status, (c.byStatus.get(status) ?? 0) + 1);
     c.total += 1;
     if (WRITE_OPS.includes(op)) c.writes += 1;
-    if (op === 'get') c.reads += 1;
+    if (MUTATING.includes(op) && status >= 200 && status < 300) c.mutations += 1;
+    if (op === 'get' || op === 'list') c.reads += 1;
     if (status === 429) c.tooMany += 1;
+    if (WRITE_OPS.includes(op) && /\.queue(%2F|\/)/i.test(req.url ?? '')) {
+      c.ticketWrites += 1;
+      if (MUTATING.includes(op) && status >= 200 && status < 300) c.ticketMutations += 1;
+    }
   }
 }
 
@@ -103,8 +121,11 @@ export function since(after: WireCounts, before: WireCounts): WireCounts {
     byStatus,
     total: after.total - before.total,
     writes: after.writes - before.writes,
+    mutations: after.mutations - before.mutations,
     reads: after.reads - before.reads,
     tooMany: after.tooMany - before.tooMany,
+    ticketWrites: after.ticketWrites - before.ticketWrites,
+    ticketMutations: after.ticketMutations - before.ticketMutations,
   };
 }
 
@@ -114,7 +135,11 @@ function classify(method: string, url: string): WireOp {
     return url.includes('uploadType=resumable') ? 'upload-session' : 'insert';
   // The resumable data request (or its status query) is what creates the object.
   if (method === 'PUT' && isUpload) return 'insert';
-  if (!url.startsWith('/storage/v1/b/') || !url.includes('/o/')) return 'other';
+  if (!url.startsWith('/storage/v1/b/')) return 'other';
+  const path = url.split('?')[0]!;
+  if (method === 'GET' && path.endsWith('/o')) return 'list';
+  if (!path.includes('/o/')) return 'other';
+  if (method === 'POST' && path.endsWith('/compose')) return 'compose';
   if (method === 'GET') return 'get';
   if (method === 'PATCH') return 'patch';
   if (method === 'DELETE') return 'delete';
@@ -123,11 +148,14 @@ function classify(method: string, url: string): WireOp {
 
 function emptyCounts(): WireCounts {
   return {
-    byOp: { insert: 0, 'upload-session': 0, get: 0, patch: 0, delete: 0, other: 0 },
+    byOp: { insert: 0, 'upload-session': 0, get: 0, list: 0, patch: 0, delete: 0, compose: 0, other: 0 },
     byStatus: new Map(),
     total: 0,
     writes: 0,
+    mutations: 0,
     reads: 0,
     tooMany: 0,
+    ticketWrites: 0,
+    ticketMutations: 0,
   };
 }

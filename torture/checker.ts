@@ -1,8 +1,13 @@
 import { checkCounters } from './check/counter.js';
+import { checkCounterTokens } from './check/counter-tokens.js';
+import { checkFencedWrites, type FencedFigures } from './check/fenced.js';
+import { checkQueueOrder } from './check/queue-order.js';
+import { checkWaits, type WaitFigures } from './check/waits.js';
 import { collectGrants, expiryOf, serverClock, type Grant } from './check/grants.js';
 import { checkIntegrity } from './check/integrity.js';
 import { collectLeases } from './check/leases.js';
 import { checkLiveness } from './check/liveness.js';
+import { checkCandidates, checkSemaphores } from './check/primitives.js';
 import { checkServerOrder, checkStops } from './check/safety.js';
 import { ofType, type Flag, type Violation } from './check/types.js';
 import type { HistoryEvent } from './history.js';
@@ -33,6 +38,15 @@ export interface Figures {
   /** Library events counted: retrying, refresh-failed, release-failed, queued. */
   lockEvents: Record<string, number>;
   delivered: Record<string, number>;
+  /** Fenced writes (compose pinned to the lock's generation) and the zombies among them. */
+  fenced: FencedFigures;
+  /** Acquisition attempts, from start to grant (check/waits.ts). */
+  waits: WaitFigures;
+  /** Grants out of ticket order (violations in fair runs; barging in unfair ones). */
+  queueJumps: number;
+  /** Versions left noncurrent (Object Versioning), and fenced writes' staged objects left over. */
+  noncurrent: number;
+  staged: number;
   events: number;
   violations: number;
 }
@@ -61,6 +75,14 @@ export function check(events: readonly HistoryEvent[]): CheckResult {
   checkStops(events, leases, flag);
   const counter = checkCounters(events, grants, config?.counter ?? 'fenced', final, flag);
   if (config) checkLiveness(events, config, grants, leases, final, flag);
+  // --primitive: the checks of an election's or a semaphore's own promises (check/primitives.ts).
+  if (config?.primitive === 'semaphore') checkSemaphores(events, config, grants, leases, clock, flag);
+  if (config?.primitive === 'election') checkCandidates(grants, leases, flag);
+  // Issue 12 and 16: the counter's tokens, fenced writes, fair mode.
+  checkCounterTokens(events, grants, flag);
+  const fenced = checkFencedWrites(events, grants, flag);
+  const waits = checkWaits(events, config, grants, clock, flag);
+  const queueJumps = checkQueueOrder(events, grants, clock, config?.fair ?? true, flag);
 
   const all = [...grants.values()].flat();
   const lostByReason: Record<string, number> = {};
@@ -103,6 +125,11 @@ export function check(events: readonly HistoryEvent[]): CheckResult {
       suspends: ofType(events, 'suspend').length,
       lockEvents,
       delivered: final?.delivered ?? {},
+      fenced,
+      waits,
+      queueJumps,
+      noncurrent: final?.noncurrent ?? 0,
+      staged: final?.staged ?? 0,
       events: events.length,
       violations: violations.length,
     },

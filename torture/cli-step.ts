@@ -3,7 +3,7 @@ import { GcsStore } from '../src/store/gcs-store.js';
 import { increment } from './counter.js';
 import { monoNow } from './history.js';
 import { ProcessLog } from './process-log.js';
-import { counterObject, stepSource, type StepConfig } from './worker-config.js';
+import { counterObject, lockName, stepSource, type StepConfig } from './worker-config.js';
 
 /**
  * The command under `gcs-lock run`: it trusts the lock the way a shell script does, by running only
@@ -13,7 +13,8 @@ import { counterObject, stepSource, type StepConfig } from './worker-config.js';
  */
 const config = JSON.parse(process.env['TORTURE_STEP'] ?? '{}') as StepConfig;
 const token = process.env['GCS_LOCK_TOKEN'] ?? '';
-const lock = (process.env['GCS_LOCK_URL'] ?? '').split('/').pop() ?? '';
+// The lock object's name under locks/ (a semaphore's slot, `<name>.slots/<i>`, for a permit).
+const lock = lockName((process.env['GCS_LOCK_URL'] ?? '').replace(/^gs:\/\/[^/]+\//, '')) ?? '';
 const log = new ProcessLog(config.dir, stepSource(config.worker, process.pid), config.worker);
 const emit = log.emit.bind(log);
 const TICK_MS = 100;
@@ -40,7 +41,8 @@ async function main(): Promise<void> {
     store: new GcsStore({ endpoint: config.endpoint }),
     bucket: config.bucket,
     name: counterObject(lock),
-    token,
+    // --counter-token generation: the mutant that hands the counter the lock's generation instead.
+    token: config.counterToken === 'generation' ? (process.env['GCS_LOCK_GENERATION'] ?? '') : token,
     mode: config.counter,
     // No lease here: the command's promise is that gcs-lock ends it before the lease can pass on.
     guard: monoNow,

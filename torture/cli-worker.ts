@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { monoNow } from './history.js';
 import { ProcessLog } from './process-log.js';
+import { cliVerb } from './primitives.js';
 import { runWorkerLoop } from './worker-loop.js';
 import { cliSource, lockObject, type StepConfig, type WorkerConfig } from './worker-config.js';
 
@@ -25,7 +26,7 @@ let nextLong = false;
 async function iteration(end: number): Promise<boolean> {
   const cli = config.cli ?? [];
   const lock = config.locks[Math.floor(Math.random() * config.locks.length)]!;
-  const wait = Math.round(Math.min(5 * config.ttl, end - monoNow()));
+  const wait = Math.round(Math.min(config.waitTimeout ?? 5 * config.ttl, end - monoNow()));
   const long = nextLong;
   nextLong = false;
   const step: StepConfig = {
@@ -33,13 +34,15 @@ async function iteration(end: number): Promise<boolean> {
     endpoint: config.endpoint,
     bucket: config.bucket,
     counter: config.counter,
+    ...(config.counterToken !== undefined && { counterToken: config.counterToken }),
     dir: config.dir,
     plannedMs: long ? Math.round(2.5 * config.ttl) : Math.round(50 + Math.random() * 200),
     stubborn: Math.random() < 0.3,
   };
   const args = [
     ...cli.slice(1),
-    'run',
+    // --primitive: `run`, `elect --once`, or `run --permits N` (primitives.ts).
+    ...cliVerb(config),
     `gs://${config.bucket}/${lockObject(lock)}`,
     '--endpoint',
     config.endpoint,
@@ -65,7 +68,7 @@ async function iteration(end: number): Promise<boolean> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const cliPid = child.pid ?? -1;
-  emit({ type: 'cli-start', lock, cliPid, long });
+  emit({ type: 'cli-start', lock, cliPid, long, timeoutMs: wait });
   let acquired = false;
   // The step's lines: relayed as they are (they carry the step's own source and seq).
   createInterface({ input: child.stdout }).on('line', (line) => process.stdout.write(`${line}\n`));

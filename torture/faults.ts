@@ -1,6 +1,7 @@
 import { GCS_RATE_LIMIT } from '../src/server/engine/rate-limiter.js';
 import type { FaultRule } from '../src/server/fault-plan.js';
 import { HOLDER_FAULTS, HolderFaults, type FaultHost, type HolderFault } from './holder-faults.js';
+import { STOP_FAULTS, StopFaults, type StopFault } from './stop-faults.js';
 
 export type { FaultHost, Holder } from './holder-faults.js';
 
@@ -17,7 +18,7 @@ export const SERVER_FAULTS = [
 type ServerFault = (typeof SERVER_FAULTS)[number];
 
 /** Every fault the harness can inject. The schedule starts one of each list per slot. */
-export const TORTURE_FAULTS = [...SERVER_FAULTS, ...HOLDER_FAULTS] as const;
+export const TORTURE_FAULTS = [...SERVER_FAULTS, ...HOLDER_FAULTS, ...STOP_FAULTS] as const;
 export type TortureFault = (typeof TORTURE_FAULTS)[number];
 
 /** Faults that need CLI drivers (`gcs-lock run` workers). */
@@ -50,8 +51,10 @@ export const INITIAL_CLOCK_OFFSET_MS = 3_600_000;
 export class FaultSchedule {
   readonly delivered: Record<string, number> = {};
   readonly holders: HolderFaults;
+  /** Faults where a worker stops itself (stop-faults.ts): zombie writers, paused waiters. */
+  readonly stops: StopFaults;
   readonly #server: ServerFault[];
-  readonly #holder: HolderFault[];
+  readonly #holder: Array<HolderFault | StopFault>;
   readonly #host: FaultHost;
   readonly #slotMs: number;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
@@ -62,12 +65,13 @@ export class FaultSchedule {
 
   constructor(kinds: readonly TortureFault[], host: FaultHost, slotMs: number) {
     this.#server = SERVER_FAULTS.filter((kind) => kinds.includes(kind));
-    this.#holder = HOLDER_FAULTS.filter((kind) => kinds.includes(kind));
+    this.#holder = [...HOLDER_FAULTS, ...STOP_FAULTS].filter((kind) => kinds.includes(kind));
     this.#host = host;
     this.#slotMs = slotMs;
     for (const kind of kinds) this.delivered[kind] = 0;
     if (kinds.includes('clock')) this.delivered['clock'] = 1; // the initial offset
     this.holders = new HolderFaults(host, this.delivered);
+    this.stops = new StopFaults(host, this.delivered);
   }
 
   /** Called by the stamps for every mutation the per-object rate limit refused. */
@@ -90,7 +94,11 @@ export class FaultSchedule {
   #next(): void {
     const tick = this.#tick++;
     if (this.#server.length > 0) this.#startServerFault(this.#server[tick % this.#server.length]!);
-    if (this.#holder.length > 0) this.holders.enqueue(this.#holder[tick % this.#holder.length]!);
+    const holder = this.#holder[tick % Math.max(1, this.#holder.length)];
+    if (holder !== undefined) {
+      if ((STOP_FAULTS as readonly string[]).includes(holder)) this.stops.enqueue(holder as StopFault);
+      else this.holders.enqueue(holder as HolderFault);
+    }
     this.#after(this.#slotMs, () => this.#next());
   }
 
@@ -187,6 +195,7 @@ export class FaultSchedule {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     this.holders.stop();
+    this.stops.stop();
     this.#host.server.faults.clear();
     this.#host.server.setRateLimit(false);
     if (this.delivered['latency'] !== undefined)

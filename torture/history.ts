@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Primitive } from './primitives.js';
 
 /**
  * The time every process of a run agrees on: CLOCK_MONOTONIC in ms. `process.hrtime` reads the
@@ -17,6 +18,12 @@ export const wallNow = (): number => realDateNow();
 
 export type CounterMode = 'fenced' | 'unconditional';
 
+/**
+ * What the counter is handed as the fencing token: `fence` (`lease.token`, right) or `generation`
+ * (`lease.generation`: 0.1's token, wrong once generations are unordered; a mutant the checker must catch).
+ */
+export type CounterToken = 'fence' | 'generation';
+
 /** What a run was configured with, recorded first so the checker needs nothing but the history. */
 export interface RunConfig {
   /** Worker slots in all: library workers first, then `cliWorkers` CLI drivers. */
@@ -32,6 +39,22 @@ export interface RunConfig {
   quota: number | null;
   faults: string[];
   counter: CounterMode;
+  /** What the workers held (absent in runs from before `--primitive`: locks). */
+  primitive?: Primitive;
+  /** Each semaphore's permits, in a semaphore run. */
+  permits?: number;
+  /** How the server numbered generations (absent in older runs: increasing). */
+  generations?: 'increasing' | 'unordered';
+  /** The bucket had Object Versioning on. */
+  versioned?: boolean;
+  /** Library workers waited in fair mode (the default; absent in older runs: fair). */
+  fair?: boolean;
+  /** What workers handed the counter as their token (absent: the fence). */
+  counterToken?: CounterToken;
+  /** Longest an acquire waits before giving up (absent in older runs: 5 ttl). */
+  waitTimeoutMs?: number;
+  /** The waiters' first poll, and a fair-mode queue head's poll (absent in older runs: 250). */
+  pollInitial?: number;
 }
 
 /**
@@ -56,7 +79,8 @@ interface OnLease extends FromWorker {
 
 export type WorkerEvent =
   | (FromWorker & { type: 'ready'; incarnation: number; role: 'lib' | 'cli' })
-  | (FromWorker & { type: 'acquire-attempt'; lock: string })
+  /** `timeoutMs`: how long this attempt may wait (absent in older runs). */
+  | (FromWorker & { type: 'acquire-attempt'; lock: string; timeoutMs?: number })
   | (FromWorker & { type: 'acquire-failed'; lock: string; error: string })
   /** `deadline`: the mono time at which the holder itself will declare the lease lost. */
   | (OnLease & { type: 'acquired'; deadline: number; tookOver: boolean; waitedMs: number })
@@ -79,6 +103,30 @@ export type WorkerEvent =
   | (OnLease & { type: 'write-unknown'; id: string; error: string })
   /** The counter had already seen a newer token: the resource refused this holder. */
   | (OnLease & { type: 'write-rejected'; seen: string })
+  /**
+   * A fenced write (`lease.fencedWrite`) of the lock's report object, about to be sent; `mono` was read
+   * before the lease check that allowed it. A zombie's (`zombie: true`) is sent after its lease ended,
+   * on purpose, through the low-level `fencedWrite` if the lease refused it (`via: 'fence'`): GCS must
+   * refuse it once a successor was granted. Only a holder's own (not a zombie's) is an act.
+   */
+  | (OnLease & {
+      type: 'fenced-write-sent';
+      id: string;
+      generation: string;
+      zombie: boolean;
+      via: 'lease' | 'fence';
+    })
+  | (OnLease & { type: 'fenced-write-accepted'; id: string })
+  /** GCS refused it (`FencedWriteRefusedError`, or the lease refused it before any request). */
+  | (OnLease & { type: 'fenced-write-refused'; id: string; reason: string })
+  | (OnLease & { type: 'fenced-write-unknown'; id: string; error: string })
+  /** The worker stops itself (SIGSTOP) in its critical section: a zombie-write fault. */
+  | (OnLease & { type: 'zombie-stop' })
+  /**
+   * A waiter stops itself (SIGSTOP) right after a read of the lock it waits for, showing a lease it
+   * had seen before (`generation`, `refresh`), and before the library gets the answer: a waiter-pause.
+   */
+  | (FromWorker & { type: 'waiter-stop'; lock: string; generation: string; refresh: string })
   | (OnLease & { type: 'release-start' })
   /** `result`: what `release()` resolved with, or null when it rejected. */
   | (OnLease & { type: 'released'; result: boolean | null })
@@ -86,7 +134,7 @@ export type WorkerEvent =
   | (FromWorker & { type: 'suspend'; lock?: string; token?: string; variant: string; ms: number })
   | (FromWorker & { type: 'suspend-end'; variant: string })
   /** CLI driver: `gcs-lock run` started (pid `cliPid`), said something on --json, exited. */
-  | (FromWorker & { type: 'cli-start'; lock: string; cliPid: number; long: boolean })
+  | (FromWorker & { type: 'cli-start'; lock: string; cliPid: number; long: boolean; timeoutMs?: number })
   | (FromWorker & {
       type: 'cli-event';
       lock: string;
@@ -117,6 +165,12 @@ export interface LockRecord {
   refresh: string | undefined;
   ttl: number;
   description: string | undefined;
+  /** An election's candidate (absent from a plain lock's record). */
+  candidate?: string | undefined;
+  /** `1` when fair-mode waiters flagged the lock as queued (absent in older runs). */
+  queued?: string | undefined;
+  /** The holder's pid (to tie a grant to the holder's fair-mode ticket). */
+  pid?: string | undefined;
 }
 
 export interface LockSnapshot {
@@ -166,6 +220,38 @@ export type OrchestratorEvent =
       token: string;
       writer: string;
     })
+  /**
+   * A compose whose first source is a lock object (a fenced write), in server order: accepted, or
+   * refused with `status`. `lockGeneration` is the generation the lock source was pinned to.
+   */
+  | (Stamp & {
+      type: 'server-compose';
+      lock: string;
+      destination: string;
+      lockGeneration: string;
+      outcome: 'accepted' | 'refused';
+      status?: number;
+      /** The lock object's live generation at that moment (absent if there was none). */
+      liveGeneration?: string;
+      token: string;
+      writer: string;
+    })
+  /**
+   * A committed change to a fair-mode ticket (`locks/<lock>.queue/<id>`), in server order: its
+   * insert, refreshes and delete; times on the server's clock.
+   */
+  | (Stamp & {
+      type: 'server-ticket';
+      lock: string;
+      ticket: string;
+      op: 'insert' | 'patch' | 'delete';
+      timeCreated: number;
+      updated: number;
+      serverNow: number;
+      ttl: number;
+      pid: string | undefined;
+      refresh: string | undefined;
+    })
   /** The server clock's offset changed: what it read right after. */
   | (Stamp & { type: 'server-clock'; serverNow: number })
   /** The highest `seq` of `source` that reached the orchestrator through the notification pipe. */
@@ -175,6 +261,9 @@ export type OrchestratorEvent =
       counters: Record<string, number>;
       locks: LockSnapshot[];
       liveTickets: string[];
+      /** Versions kept noncurrent by Object Versioning, and fenced writes' staged data left over. */
+      noncurrent?: number;
+      staged?: number;
       delivered: Record<string, number>;
     })
   | (Stamp & { type: 'run-end' })

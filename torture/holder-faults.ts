@@ -40,6 +40,11 @@ export interface FaultHost {
   clockChanged(): void;
   kill(holder: Holder, during: string): void;
   pause(holder: Holder, ms: number): void;
+  /**
+   * A worker stopped itself (SIGSTOP): continue it after `ms`, or sooner by calling the function
+   * returned. With `holder`, recorded as a pause of that holder's lease (the checker judges it).
+   */
+  stopped(worker: number, pid: number, ms: number, holder?: Holder): () => void;
   /** A line to a worker process's stdin. */
   send(worker: number, line: string): void;
 }

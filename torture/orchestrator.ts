@@ -17,10 +17,13 @@ import {
 } from './history.js';
 import { cliCommand, HISTORY_FILE, killLeftover, mergeRunFiles, snapshot, stepPids } from './run-files.js';
 import { stampServer } from './stamps.js';
+import { stampQueueAndComposes } from './stamps-queue-compose.js';
+import { litter, waitPlan, type RunVariant } from './run-variant.js';
 import { bundleProcesses } from './bundle.js';
 import { workerSource, cliSource, type WorkerConfig } from './worker-config.js';
+import { DEFAULT_PERMITS, lockObjectsOf, type Primitive } from './primitives.js';
 
-export interface TortureOptions {
+export interface TortureOptions extends RunVariant {
   /** Worker slots in all; the last `cliWorkers` of them drive `gcs-lock run`. */
   workers: number;
   /** @default max(1, workers / 4) */
@@ -33,12 +36,18 @@ export interface TortureOptions {
   ttl: number;
   /** @default 'fenced' */
   counter?: CounterMode;
+  /** What the workers hold: locks, elections, or semaphores of `permits`. @default 'lock' */
+  primitive?: Primitive;
+  /** @default DEFAULT_PERMITS */
+  permits?: number;
   /** The run's directory: every process's event file, and the merged history.jsonl. */
   dir: string;
   /** Liveness slack on top of ttl + one poll after a SIGKILL. @default 6000 */
   slackMs?: number;
   /** Progress lines (to stderr in the CLI). */
   log?: (line: string) => void;
+  /** Run on a bucket with Object Versioning (every replaced grant kept as noncurrent). @default false */
+  versioned?: boolean;
 }
 
 export interface TortureResult {
@@ -76,13 +85,22 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
     options.cliWorkers ?? Math.max(1, Math.floor(options.workers / 4)),
   );
   const locks = Array.from({ length: options.locks }, (_, i) => `lock-${i + 1}`);
+  const primitive = options.primitive ?? 'lock';
+  const permits = options.permits ?? DEFAULT_PERMITS;
   rmSync(options.dir, { recursive: true, force: true });
   mkdirSync(options.dir, { recursive: true });
   const file = new EventFile(join(options.dir, 'orchestrator.jsonl'), 'o');
   const record = (event: Unstamped<OrchestratorEvent>): void => void file.append(event);
   const bundle = await bundleProcesses(ROOT);
+  const generations = options.generations ?? 'increasing';
+  const versioned = options.versioned ?? false;
+  // Elections and semaphores are not fair-queued: their runs are judged as unfair ones.
+  const fair = primitive === 'lock' && (options.fair ?? true);
+  const counterToken = options.counterToken ?? 'fence';
+  const { waitTimeoutMs } = waitPlan(options.workers, options.ttl, POLL_INITIAL);
   const server = await startServer({
-    buckets: [BUCKET],
+    buckets: [{ name: BUCKET, versioning: versioned }],
+    generations,
     clockOffsetMs: options.faults.includes('clock') ? INITIAL_CLOCK_OFFSET_MS : 0,
   });
   const slots: Slot[] = [];
@@ -95,10 +113,14 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
   /** Set once the run is over: killed workers are no longer replaced. */
   let stopping = false;
   stampServer(server.engine, BUCKET, record, {
-    lockCommitted: (lock, op, changed) => schedule?.holders.onLockCommitted(lock, op, changed),
+    lockCommitted: (lock, op, changed) => {
+      schedule?.holders.onLockCommitted(lock, op, changed);
+      schedule?.stops.onLockCommitted(lock, op);
+    },
     lockRefused: (lock, op, status) => schedule?.holders.onLockRefused(lock, op, status),
     rateLimited: () => schedule?.rateLimited(),
   });
+  stampQueueAndComposes(server.engine, BUCKET, record);
   try {
     record({
       type: 'run-start',
@@ -114,6 +136,14 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
         quota: options.quota,
         faults: [...options.faults],
         counter,
+        primitive,
+        ...(primitive === 'semaphore' && { permits }),
+        generations,
+        versioned,
+        fair,
+        counterToken,
+        waitTimeoutMs,
+        pollInitial: POLL_INITIAL,
       },
     });
     record({ type: 'server-clock', serverNow: server.engine.now() });
@@ -143,6 +173,7 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
         onReady();
       }
       schedule?.holders.onWorkerEvent(event);
+      schedule?.stops.onWorkerEvent(event);
     };
 
     const spawnWorker = (slot: Slot): void => {
@@ -158,7 +189,12 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
         ...(slot.worker % 2 === 1 && { refreshInterval: Math.floor(options.ttl / 2) }),
         pollInitial: POLL_INITIAL,
         pollMax: POLL_MAX,
+        fair,
+        waitTimeout: waitTimeoutMs,
+        counterToken,
         counter,
+        primitive,
+        ...(primitive === 'semaphore' && { permits }),
         dir: options.dir,
         quota: options.quota === null ? null : Math.max(0, options.quota - slot.acquired),
         ...(endMono === undefined ? {} : { endMono }),
@@ -227,10 +263,25 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
     for (const slot of slots) slot.child?.stdin?.write(`go ${endMono}\n`);
     log(
       `${options.workers} workers (${cliWorkers} running gcs-lock: ${cli.slice(1).join(' ')}) on ${locks.length} locks for ` +
-        `${options.durationMs / 1000} s, counter ${counter}, faults: ${options.faults.join(',') || 'none'}`,
+        `${options.durationMs / 1000} s, counter ${counter}, faults: ${options.faults.join(',') || 'none'}` +
+        `; ${fair ? 'fair' : 'unfair'}, generations ${generations}${versioned ? ', versioned bucket' : ''}` +
+        (counterToken === 'fence' ? '' : `; the counter is handed the ${counterToken} (a mutant)`),
     );
 
     const byPid = (pid: number): ChildProcess | undefined => slots.find((s) => s.child?.pid === pid)?.child;
+    /** A child stopped (by us, or by itself): continued after `ms`, or sooner by the function returned. */
+    const stopped = (child: ChildProcess, ms: number, holder?: Holder): (() => void) => {
+      if (holder) record({ type: 'pause', ...holder, ms });
+      paused.add(child);
+      const resume = (): void => {
+        clearTimeout(timer);
+        if (!paused.delete(child)) return;
+        child.kill('SIGCONT');
+        record({ type: 'resume', worker: holder?.worker ?? -1, pid: child.pid ?? -1 });
+      };
+      const timer = setTimeout(resume, ms);
+      return resume;
+    };
     schedule = new FaultSchedule(
       options.faults,
       {
@@ -253,14 +304,12 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
         pause: (holder: Holder, ms) => {
           const child = byPid(holder.pid);
           if (!child || paused.has(child)) return;
-          record({ type: 'pause', ...holder, ms });
-          paused.add(child);
           child.kill('SIGSTOP');
-          setTimeout(() => {
-            if (!paused.delete(child)) return;
-            child.kill('SIGCONT');
-            record({ type: 'resume', worker: holder.worker, pid: holder.pid });
-          }, ms);
+          stopped(child, ms, holder);
+        },
+        stopped: (_worker, pid, ms, holder) => {
+          const child = byPid(pid);
+          return child && !paused.has(child) ? stopped(child, ms, holder) : () => undefined;
         },
       },
       Math.max(1200, Math.round(options.ttl * 0.75)),
@@ -280,7 +329,13 @@ export async function runTorture(options: TortureOptions): Promise<TortureResult
     clearTimeout(quiet);
     schedule.stop();
     if (outcome === 'late') log('some workers did not finish in time; killing them');
-    record({ type: 'final', ...snapshot(server.engine, BUCKET, locks), delivered: schedule.delivered });
+    const objects = lockObjectsOf(primitive, locks, permits);
+    record({
+      type: 'final',
+      ...snapshot(server.engine, BUCKET, objects),
+      ...litter(server.engine, BUCKET),
+      delivered: schedule.delivered,
+    });
     for (const [source, maxSeq] of [...seen].sort()) record({ type: 'seen', source, maxSeq });
     record({ type: 'run-end' });
   } finally {

@@ -20,6 +20,20 @@ export function formatTable(result: CheckResult): string {
     ['SIGKILLs (workers, gcs-lock)', f.kills],
     ['holders SIGSTOPped past the ttl', f.pauses],
     ['holders suspended or wall clock stepped', f.suspends],
+    ['fenced writes accepted / refused (lock changed)', `${f.fenced.accepted} / ${f.fenced.refused}`],
+    [
+      'zombie writes: sent / refused / accepted before a successor',
+      `${f.fenced.zombies} / ${f.fenced.zombiesRefused} / ${f.fenced.zombiesAcceptedBeforeSuccessor}`,
+    ],
+    ['waits (acquisition attempts)', f.waits.waits],
+    ['wait p50 / p99 / longest', `${f.waits.p50WaitMs} / ${f.waits.p99WaitMs} / ${f.waits.longestWaitMs} ms`],
+    ['longest wait', f.waits.longest || '-'],
+    ['wait bound (N − 1) × (hold + hand-off)', `${f.waits.baseBoundMs} ms + fault allowances`],
+    ['waits over their bound', f.waits.overBound],
+    ['most grants to others during one wait', f.waits.mostPassedOver],
+    ['longest a lock stayed free while someone waited', `${f.waits.longestIdleMs} ms`],
+    ['grants out of ticket order', f.queueJumps],
+    ['noncurrent versions / staged objects left', `${f.noncurrent} / ${f.staged}`],
   ];
   for (const [name, count] of Object.entries(f.lockEvents)) rows.push([`lock events: ${name}`, count]);
   for (const [kind, count] of Object.entries(f.delivered)) rows.push([`fault delivered: ${kind}`, count]);

@@ -2,11 +2,15 @@ import { parseArgs } from 'node:util';
 import { CLI_FAULTS, parseFaults, TORTURE_FAULTS } from './faults.js';
 import { runTorture } from './orchestrator.js';
 import { formatTable, formatViolations } from './report.js';
+import { parsePrimitive } from './primitive-options.js';
+import { parseVariant, VARIANT_OPTIONS } from './variant-options.js';
 
 /** `npm run torture -- --workers 8 --duration 60s --faults all`: prints the figures, exits 1 on a violation. */
 const USAGE = `usage: npm run torture -- [--workers 8] [--cli-workers N] [--locks 3] [--duration 60s | --count N]
          [--faults all|none|${TORTURE_FAULTS.join(',')}]
-         [--counter fenced|unconditional] [--ttl 2s] [--slack 6s] [--out .torture/run-<time>]`;
+         [--counter fenced|unconditional] [--primitive lock|election|semaphore] [--permits 2]
+         [--generations increasing|unordered] [--versioned] [--unfair] [--counter-token fence|generation]
+         [--ttl 2s] [--slack 6s] [--out .torture/run-<time>]`;
 
 function parseDuration(name: string, text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text);
@@ -36,6 +40,8 @@ async function main(): Promise<number> {
       workers: { type: 'string', default: '8' },
       'cli-workers': { type: 'string' },
       counter: { type: 'string', default: 'fenced' },
+      primitive: { type: 'string', default: 'lock' },
+      permits: { type: 'string' },
       locks: { type: 'string', default: '3' },
       duration: { type: 'string' },
       count: { type: 'string' },
@@ -44,6 +50,7 @@ async function main(): Promise<number> {
       slack: { type: 'string', default: '6s' },
       out: { type: 'string' },
       help: { type: 'boolean' },
+      ...VARIANT_OPTIONS,
     },
   });
   if (values.help) {
@@ -64,7 +71,10 @@ async function main(): Promise<number> {
   if (values.counter !== 'fenced' && values.counter !== 'unconditional') {
     throw new Error(`--counter must be fenced or unconditional, got ${JSON.stringify(values.counter)}`);
   }
+  const primitive = parsePrimitive(values.primitive, values.permits);
   const result = await runTorture({
+    ...primitive,
+    ...parseVariant(values),
     workers,
     ...(cliWorkers !== undefined && { cliWorkers }),
     counter: values.counter,

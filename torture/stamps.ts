@@ -91,7 +91,8 @@ function stampLock(
   listener: StampListener,
 ): void {
   const object = after ?? before;
-  if (!object) return;
+  // A semaphore's header is no lock object: its permits are the slots beside it.
+  if (!object || object.metadata['gcs-lock-kind'] === 'semaphore') return;
   const previous = op === 'insert' ? {} : (before?.metadata ?? {});
   const current = op === 'delete' ? {} : object.metadata;
   const keys = new Set([...Object.keys(previous), ...Object.keys(current)]);
@@ -122,5 +123,8 @@ export function readRecord(metadata: Record<string, string>): LockRecord {
     refresh: metadata['gcs-lock-refresh'],
     ttl: Number(metadata['gcs-lock-ttl-ms'] ?? NaN),
     description: metadata['gcs-lock-description'],
+    candidate: metadata['gcs-lock-candidate'],
+    queued: metadata['gcs-lock-queued'],
+    pid: metadata['gcs-lock-pid'],
   };
 }

@@ -24,6 +24,8 @@ export interface ScaleResult {
   refreshesPerSecond: number;
   /** Refreshes that failed or leases lost in the window: must be 0. */
   refreshFailures: number;
+  /** Releases that gave up afterwards (the machine too busy): each lease then expires by itself. */
+  releaseFailures: number;
 }
 
 /**
@@ -77,7 +79,9 @@ async function holdMany(endpoint: string, n: number, windowMs: number): Promise<
           refreshInterval: REFRESH,
           onEvent,
         });
-        leases.push(await lock.acquire({ timeout: 0 }));
+        // Not a single attempt: on a busy 2-core machine the emulator can take longer than one request
+        // timeout to answer 100 acquisitions at once; the acquire retries within its timeout.
+        leases.push(await lock.acquire({ timeout: 120_000 }));
       }
     }),
   );
@@ -90,11 +94,14 @@ async function holdMany(endpoint: string, n: number, windowMs: number): Promise<
   await sleep(windowMs);
   const cpu = process.cpuUsage(cpu0);
   const seconds = (performance.now() - w0) / 1000;
-  const patches = store.count('patch');
+  const patches = store.count({ op: 'patch' });
   next = 0;
+  let releaseFailures = 0;
   await Promise.all(
     Array.from({ length: 100 }, async () => {
-      while (next < leases.length) await leases[next++]!.release();
+      // A release that gives up (storage too slow for it, on a busy machine) leaves a lease that
+      // expires by itself: counted, not fatal.
+      while (next < leases.length) await leases[next++]!.release().catch(() => (releaseFailures += 1));
     }),
   );
   return {
@@ -107,6 +114,7 @@ async function holdMany(endpoint: string, n: number, windowMs: number): Promise<
     cpuMsPerSecond: (cpu.user + cpu.system) / 1000 / seconds,
     refreshesPerSecond: patches / seconds,
     refreshFailures: failures,
+    releaseFailures,
   };
 }
 

@@ -14,6 +14,8 @@ import { constants } from 'node:os';
  * | 65    | NOT_A_LOCK    | the object is not a gcs-lock lock object (someone else wrote it) |
  * | 69    | UNAVAILABLE   | storage failed: network error, or 429/5xx that kept failing, or a missing bucket |
  * | 70    | INTERNAL      | a bug in gcs-lock |
+ * | 71    | CANNOT_LISTEN | `emulator`: the port is taken, or `--host` is not an address of this machine |
+ * | 73    | DATA_DIR      | `emulator`: the `--data-dir` cannot be read, written or understood |
  * | 74    | NOT_RELEASED  | `run`: the command exited 0, but the lock could not be released (storage failing, or the release interrupted by a signal): it is left to expire |
  * | 75    | LOST          | `run`: the lease was lost while the command ran; the command was terminated |
  * | 77    | PERMISSION    | storage refused the credentials (401/403) |
@@ -30,6 +32,8 @@ export const ExitCode = {
   NOT_A_LOCK: 65,
   UNAVAILABLE: 69,
   INTERNAL: 70,
+  CANNOT_LISTEN: 71,
+  DATA_DIR: 73,
   NOT_RELEASED: 74,
   LOST: 75,
   PERMISSION: 77,
@@ -54,6 +58,8 @@ export const EXIT_CODES_HELP = `Exit status:
   65       the object is not a gcs-lock lock object
   69       storage unavailable: network error, repeated 429/5xx, missing bucket
   70       internal error
+  71       emulator: cannot listen (the port is taken, or --host is not an address here)
+  73       emulator: the --data-dir cannot be read, written or understood
   74       run: the command exited 0 but the lock could not be released (storage
            failing, or the release interrupted): it is left to expire on its own
   75       run: the lease was LOST while the command ran; the command was terminated

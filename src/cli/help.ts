@@ -1,6 +1,6 @@
 import { EXIT_CODES_HELP } from './exit-codes.js';
 
-const ENDPOINT_HELP = `Where GCS is:
+export const ENDPOINT_HELP = `Where GCS is:
   --endpoint URL   the GCS JSON API's base URL, e.g. http://127.0.0.1:4443 (a local server);
                    the scheme is required: localhost:4443 alone is an error, not a guess
   otherwise STORAGE_EMULATOR_HOST if set (no credentials are sent), otherwise
@@ -16,6 +16,9 @@ Usage:
   gcs-lock status gs://BUCKET/OBJECT [--json]                       who holds it, until when
   gcs-lock list gs://BUCKET[/PREFIX] [--json]                       the locks under a prefix
   gcs-lock break gs://BUCKET/OBJECT --token TOKEN                   end exactly that lease
+  gcs-lock elect gs://BUCKET/OBJECT [options] -- COMMAND [ARGS...] run a command whenever this process leads
+  gcs-lock leader gs://BUCKET/OBJECT [--watch] [--json]             who leads an election
+  gcs-lock doctor gs://BUCKET[/PREFIX] [--read-only] [--json]       will locks work there, at what cost
   gcs-lock put gs://BUCKET/OBJECT FILE|- --fenced                   a write GCS refuses from a stale holder
   gcs-lock emulator [--port 4443] [--bucket NAME]...                a local GCS server
   gcs-lock demo                                                     watch workers contend, no cloud needed
@@ -27,13 +30,15 @@ Examples:
   gcs-lock run gs://my-locks/nightly -- ./nightly-report.sh --full
   gcs-lock run -n gs://my-locks/deploy -- make deploy || echo "another deploy is running"
   gcs-lock status gs://my-locks/nightly
+  gcs-lock run --permits 3 gs://my-locks/bq-loads -- ./load.sh    # at most 3 at once
+  gcs-lock elect gs://my-locks/leaders/indexer -- ./indexer       # one replica indexes
 
 ${ENDPOINT_HELP}
 
 ${EXIT_CODES_HELP}`;
 
 /** The options every command that talks to storage takes. */
-const STORE_OPTIONS_HELP = `      --endpoint URL           GCS JSON API base URL, with its scheme (see below)
+export const STORE_OPTIONS_HELP = `      --endpoint URL           GCS JSON API base URL, with its scheme (see below)
       --request-timeout DURATION
                                give up one request after this long, then retry it (default 10s)`;
 
@@ -85,6 +90,10 @@ Options:
       --ttl DURATION           lease time to live: a crashed holder blocks others this long
                                (default 60s; from 1s to 168h; seconds, or 500ms, 30s, 2m)
       --description TEXT       shown to anyone who runs \`gcs-lock status\`
+      --permits N              hold one of N permits of a semaphore at gs://BUCKET/OBJECT instead
+                               of the lock: at most N commands run at once (GCS_LOCK_URL is then
+                               the permit's own object, and GCS_LOCK_PERMIT its number: tokens
+                               grow per permit)
       --kill-grace DURATION    between SIGTERM and SIGKILL to the command's group (default 10s,
                                at most ttl/10: 6s for the default ttl)
 ${STORE_OPTIONS_HELP}
@@ -114,6 +123,9 @@ Shows whether the lock is held: holder host, pid and description, since when, wh
 Exit status: 0 held, 1 free, 2 stale (its lease expired: the next acquirer takes it over),
 65 the object is not a gcs-lock lock; see \`gcs-lock --help\` for the rest.
 
+For a semaphore (\`run --permits N\`), one line per permit; exit 0 when every permit is held,
+1 when one is free, 2 when none is free but some are stale. --json adds "semaphore" and "permits".
+
 Options:
   --json            one JSON object on stdout: {"url","name","state":"held"|"free"|"stale","lock":{...}|null}
                     (the keys of each line of \`list --json\`)
@@ -134,8 +146,8 @@ export const LIST_HELP = `Usage: gcs-lock list gs://BUCKET[/PREFIX] [--json] [--
 
 Lists the objects under a prefix, one line each: the lock's state (held; STALE for an expired
 lease; free for a released lock, with its last holder and last token; waiting for a fair-mode
-waiter's ticket; NOT-A-LOCK for an object that gcs-lock did not write), its token, holder and
-expiry. Needs storage.objects.list on the bucket. Changes nothing.
+waiter's ticket; SEMAPHORE for a semaphore's header, whose permits are listed as NAME.slots/N;
+NOT-A-LOCK for an object that gcs-lock did not write), its token, holder and expiry. Needs storage.objects.list on the bucket. Changes nothing.
 
 Options:
   --json            JSON lines on stdout, one per object: {"url","name","state":"held"|"stale"|
@@ -183,6 +195,53 @@ Example:
 
 ${ENDPOINT_HELP}`;
 
+/** `gcs-lock doctor --help`. */
+export const DOCTOR_HELP = `Usage: gcs-lock doctor gs://BUCKET[/PREFIX] [--ttl DURATION] [--refresh-interval DURATION]
+                       [--read-only] [--json] [--endpoint URL]
+
+Says whether locks will work in that bucket and what they will cost there. One line per check:
+PASS, WARN (works, but costs or confuses), FAIL (locks break, or litter piles up) or SKIP (not
+checked, and why), with the reason and the fix (a gcloud command where one exists):
+
+  permissions        storage.objects.create, get, update, delete (and list, which fair-mode
+                     waiters need), through testIamPermissions: nothing is written
+  retention policy, default event-based hold
+                     either refuses the grant that replaces a released lock, and every takeover
+  object versioning  every replaced grant is kept; WARN with a lifecycle rule that trims them
+  soft delete        every replaced grant is kept and billed for the retention period
+  storage class      other than Standard: dearer requests, minimum storage durations
+  lifecycle rules    a rule that can delete a live lock (no time condition, or an age within the ttl)
+  requester pays     gcs-lock sends no billing project
+  server clock       the service's Date header against this machine's clock
+  round trip         the median of 5 reads, against the ttl and refresh interval
+  lock cycle         unless --read-only: a real acquire, refresh, release, acquire again and release
+                     on PREFIX/.gcs-lock-doctor-<random>, with its request count; the doctor then
+                     deletes its test object, pinned to its generation (needs storage.objects.delete)
+
+Then what locks cost at that ttl and refresh interval: per hour held, per hour waited, per acquire.
+Reading the bucket settings needs storage.buckets.get, which locks themselves do not need.
+
+Exit status: 0 when no check failed, 1 when one did; see \`gcs-lock --help\` for the rest.
+
+Options:
+  --ttl DURATION               the ttl your locks use (default 60s)
+  --refresh-interval DURATION  their refresh interval (default ttl / 4)
+  --read-only                  write nothing: skip the lock cycle
+  --json                       the report as one JSON object on stdout: {url, bucket, prefix, ok,
+                               summary: {pass, warn, fail, skip}, settings: {ttl, refreshInterval,
+                               lossMargin, pollInitial, pollMax, fair} (ms), checks: [{id, title,
+                               status, reason, fix?, details?}], cost: {prices, held, waiting,
+                               acquireRelease, roundTripMs}}; see docs/operations.md
+  --endpoint URL               GCS JSON API base URL
+  -h, --help
+
+Examples:
+  gcs-lock doctor gs://my-locks
+  gcs-lock doctor gs://my-locks/ci/ --ttl 2m --read-only
+  gcs-lock doctor gs://my-locks --json | jq -r '.checks[] | select(.status == "fail") | .fix'
+
+${ENDPOINT_HELP}`;
+
 /** `gcs-lock put --help`. */
 export const PUT_HELP = `Usage: gcs-lock put gs://BUCKET/OBJECT FILE|- [--fenced] [options]
 
@@ -218,20 +277,39 @@ export const EMULATOR_HELP = `Usage: gcs-lock emulator [--port 4443] [--host 127
 
 Starts gcs-lock's local GCS server: the GCS JSON API with exact preconditions, generations and
 metagenerations, in memory. Point gcs-lock, @google-cloud/storage or other tools at it with
-STORAGE_EMULATOR_HOST. Stops on Ctrl-C (SIGINT) or SIGTERM.
+STORAGE_EMULATOR_HOST; gcloud with CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE=http://127.0.0.1:4443/
+and CLOUDSDK_AUTH_DISABLE_CREDENTIALS=True. Stops on Ctrl-C (SIGINT) or SIGTERM.
 
 Options:
-  --port N          port to listen on (default 4443; 0 for any free port)
-  --host ADDRESS    address to listen on (default 127.0.0.1)
-  --bucket NAME     create this bucket at start-up (repeatable)
-  --rate-limit      enforce GCS's one write per second per object (429 rateLimitExceeded)
-  --data-dir DIR    keep the state in DIR, so it survives a restart
+  --port N              port to listen on (default 4443; 0 for any free port)
+  --host ADDRESS        address to listen on (default 127.0.0.1; anything else warns: the server
+                        has no authentication)
+  --bucket NAME         create this bucket at start-up (repeatable)
+  --rate-limit          enforce GCS's one write per second per object (429 rateLimitExceeded)
+  --data-dir DIR        keep the state in DIR (an append-only log), so it survives a restart
+  --control on|off      the control endpoint /_gcs-lock/ for faults, clock and reset (default on);
+                        with GCS_LOCK_CONTROL_TOKEN set, it requires that token
+  --max-object-size S   largest object an upload may create (default 64MiB)
+  --max-buffered S      bytes held at once by request bodies and unfinished uploads
+                        (default 256MiB, or 4 x --max-object-size)
+  --max-connections N   open connections at once (default 256)
+  --upload-session-ttl D  forget a resumable upload idle this long (default 1h)
+  --generations ORDER   increasing (default: microsecond-like, as GCS's are in practice) or
+                        unordered (unique random 16-digit numbers, as GCS's documentation allows)
+  --pid-file FILE       write the server's process id to FILE once it listens; removed on exit
   -h, --help
 
 Example:
   gcs-lock emulator --port 4443 --bucket demo &
   export STORAGE_EMULATOR_HOST=http://127.0.0.1:4443
-  gcs-lock run gs://demo/my-lock -- echo hello`;
+  gcs-lock run gs://demo/my-lock -- echo hello
+
+In the background, from a script (npx and npm exec do not pass signals on to the server they
+start, so stop the server by its own process id, which --pid-file records once it is ready):
+  npx gcs-lock emulator --port 4443 --bucket demo --pid-file emulator.pid &
+  until [ -s emulator.pid ]; do sleep 0.1; done
+  npm test
+  kill "$(cat emulator.pid)"     # SIGTERM: it saves --data-dir, removes the file and exits 0`;
 
 /** `gcs-lock demo --help`. */
 export const DEMO_HELP = `Usage: gcs-lock demo [--workers N] [--ttl DURATION] [--rounds N]

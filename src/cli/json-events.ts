@@ -13,6 +13,8 @@ export type CliEvent =
   | { type: 'kill'; signal: string; reason: string }
   | { type: 'interrupted'; signal: string }
   | { type: 'gave-up'; reason: 'held' | 'timeout'; waitedMs: number | undefined }
+  | { type: 'leading'; candidate: string; token: string }
+  | { type: 'term-ended'; status: number }
   | { type: 'error'; message: string; exitCode: number };
 
 /**

@@ -17,9 +17,12 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   status: async () => (await import('./commands/status.js')).statusCommand,
   list: async () => (await import('./commands/list.js')).listCommand,
   break: async () => (await import('./commands/break.js')).breakCommand,
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
   put: async () => (await import('./commands/put.js')).putCommand,
   emulator: async () => (await import('./commands/emulator.js')).emulatorCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
+  elect: async () => (await import('./commands/elect.js')).electCommand,
+  leader: async () => (await import('./commands/leader.js')).leaderCommand,
   // Internal: one contender in `gcs-lock demo`, started by it over IPC. Not in the help.
   'demo-worker': async () => (await import('./commands/demo-worker.js')).demoWorkerCommand,
 };

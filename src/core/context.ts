@@ -20,6 +20,8 @@ export interface LockContext {
   readonly name: NameState;
   /** What the object is: a lock, or a fair-mode waiter's ticket. @default 'lock' */
   readonly kind?: 'lock' | 'ticket';
+  /** An election's candidate: written into each grant, so that everyone can read who leads. */
+  readonly candidate?: string | undefined;
   /** Reports an event to `onEvent`; a throwing listener cannot break the lock. */
   emit(event: LockEvent): void;
 }

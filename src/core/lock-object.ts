@@ -10,7 +10,10 @@
  */
 export const META = {
   version: 'gcs-lock-version',
-  /** `ticket` for a fair-mode waiter's place in the queue; absent for a lock. */
+  /**
+   * `ticket` for a fair-mode waiter's place in the queue, `semaphore` for a semaphore's header;
+   * absent for a lock.
+   */
   kind: 'gcs-lock-kind',
   state: 'gcs-lock-state',
   fence: 'gcs-lock-fence',
@@ -23,6 +26,8 @@ export const META = {
   description: 'gcs-lock-description',
   queued: 'gcs-lock-queued',
   candidate: 'gcs-lock-candidate',
+  /** A semaphore's header: how many permits it has. */
+  limit: 'gcs-lock-limit',
 } as const;
 
 /** The format gcs-lock 0.2 writes. 0.1's objects (version 1) are read, and taken over when expired. */

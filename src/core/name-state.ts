@@ -19,6 +19,12 @@ export type CleanupOutcome = 'clean' | 'unconfirmed';
  */
 export interface NameState {
   known: KnownVersion | undefined;
+  /**
+   * The highest fence this process has seen on this name (its reads and its own grants), 0 before any.
+   * A new chain (the object was deleted) starts above it, so that fences keep growing in every process
+   * that saw the old chain, whatever the server's clock says (see `firstFence`).
+   */
+  highestFence: bigint;
   readonly cleanups: Set<Promise<CleanupOutcome>>;
   /** Outcomes of clean-ups that finished since the last `settle`. */
   readonly finished: CleanupOutcome[];
@@ -35,8 +41,13 @@ export function nameStateFor(store: ObjectStore, bucket: string, object: string)
   const key = `${bucket}/${object}`;
   let state = names.get(key);
   if (!state) {
-    state = { known: undefined, cleanups: new Set(), finished: [] };
+    state = { known: undefined, highestFence: 0n, cleanups: new Set(), finished: [] };
     names.set(key, state);
   }
   return state;
+}
+
+/** Records a fence seen on the name (read or granted): new chains start above the highest. */
+export function noteFence(name: NameState, fence: bigint): void {
+  if (fence > name.highestFence) name.highestFence = fence;
 }

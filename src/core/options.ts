@@ -1,4 +1,6 @@
 import type { LockLostError } from '../errors/lock-lost-error.js';
+import type { AuthClient } from '../store/auth.js';
+import type { ObjectStore } from '../store/object-store.js';
 import type { LockEvent } from './events.js';
 
 /**
@@ -56,6 +58,33 @@ export interface LeaseOptions {
    * @default 10000
    */
   requestTimeout?: number;
+}
+
+/**
+ * Where a primitive's objects live (every primitive takes these: `Lock`, `Election`, `Semaphore`).
+ *
+ * @example
+ * ```ts
+ * const where: StorageOptions = { endpoint: 'http://127.0.0.1:4443' };
+ * const lock = new Lock('gs://my-bucket/locks/job', { ...where, ttl: 30_000 });
+ * ```
+ */
+export interface StorageOptions {
+  /**
+   * The storage to use. By default a shared `GcsStore` built from `endpoint` / `authClient` /
+   * `STORAGE_EMULATOR_HOST` / Application Default Credentials.
+   */
+  store?: ObjectStore;
+  /**
+   * The GCS JSON API's base URL, e.g. `http://127.0.0.1:4443` for a local server.
+   * @default process.env.STORAGE_EMULATOR_HOST, else https://storage.googleapis.com
+   */
+  endpoint?: string;
+  /**
+   * Credentials: anything with google-auth-library's `getRequestHeaders()`.
+   * @default Application Default Credentials (none when an emulator endpoint is used)
+   */
+  authClient?: AuthClient;
 }
 
 /**

@@ -50,6 +50,12 @@ export function parseLockObject(
     };
   }
   const kindText = metadata[META.kind];
+  if (kindText === 'semaphore') {
+    return {
+      ok: false,
+      problem: `it is a semaphore's header (${META.limit} ${JSON.stringify(metadata[META.limit] ?? '')}): use Semaphore`,
+    };
+  }
   if (kindText !== undefined && kindText !== 'ticket') {
     return {
       ok: false,

@@ -31,6 +31,13 @@ export function checkWriteInterval(options: ResolvedLockOptions, writeInterval: 
   );
 }
 
+/** `AcquireOptions.timeout`, checked: a whole number of ms from 0, or Infinity (the default). */
+export function resolveAcquireTimeout(timeout: number | undefined): number {
+  return timeout === undefined || timeout === Infinity
+    ? Infinity
+    : duration('timeout', timeout, 0, Number.MAX_SAFE_INTEGER);
+}
+
 /** Checks every option and fills in the defaults; throws `ConfigurationError` naming the bad one. */
 export function resolveLockOptions(options: LeaseOptions): ResolvedLockOptions {
   const ttl = duration('ttl', options.ttl ?? DEFAULT_TTL, MIN_TTL, MAX_TTL);

@@ -5,4 +5,5 @@ export { LockHeldError } from './lock-held-error.js';
 export { AcquireTimeoutError } from './acquire-timeout-error.js';
 export { LockLostError, type LockLostReason } from './lock-lost-error.js';
 export { MalformedLockError } from './malformed-lock-error.js';
+export { SemaphoreFullError } from './semaphore-full-error.js';
 export { FencedWriteRefusedError, type FencedWriteRefusal } from './fenced-write-refused-error.js';

@@ -5,7 +5,7 @@ import { LockHeldError } from '../errors/lock-held-error.js';
 import { StorageError } from '../errors/storage-error.js';
 import { backoffDelay } from '../util/backoff.js';
 import { monotonicNow, sleep, timeoutSignal } from '../util/clock.js';
-import { attemptGrant, basisOf, type Grant, type GrantBasis } from './attempt.js';
+import { attemptGrant, basisOf, warmBasis, type Grant } from './attempt.js';
 import { observe, StalenessTracker, type Observation } from './observe.js';
 import { waitInQueue } from './queue.js';
 import { announce, isFree, reservedForQueue, retryUntil, type Wait } from './wait.js';
@@ -23,6 +23,20 @@ export interface AcquireRequest {
  * see `waitFree` and, in fair mode, `waitInQueue`.
  */
 export async function acquireGrant(ctx: LockContext, request: AcquireRequest): Promise<Grant> {
+  return boundedWait(ctx, request, waitFree);
+}
+
+/**
+ * Runs one way of waiting (`waitFree` for a lock; a semaphore's wait over its slots) within the
+ * caller's timeout and signal, and turns what ends it into the caller's error: `AcquireTimeoutError`
+ * when the deadline passed (or storage kept failing until it), a `StorageError` for a single attempt
+ * that storage did not answer, the signal's reason when it aborted.
+ */
+export async function boundedWait<T>(
+  ctx: LockContext,
+  request: AcquireRequest,
+  waitFor: (wait: Wait) => Promise<T>,
+): Promise<T> {
   const startedAt = monotonicNow();
   // A single attempt is bounded by one request timeout in all: `-n` must fail at once, not after a
   // stalled create and then a stalled read.
@@ -40,7 +54,7 @@ export async function acquireGrant(ctx: LockContext, request: AcquireRequest): P
     lastHolder: undefined,
   };
   try {
-    return await waitFree(wait);
+    return await waitFor(wait);
   } catch (error) {
     if (request.signal?.aborted === true) throw error;
     const deadlinePassed = bound?.signal.aborted === true;
@@ -139,12 +153,7 @@ async function firstLook(wait: Wait): Promise<Observation | { granted: Grant }> 
   const known = ctx.name.known;
   // Fair mode: a lock we released with waiters queued is theirs first, not ours to take back.
   if (known?.state === 'released' && !(ctx.options.fair && known.queued)) {
-    const basis: GrantBasis = {
-      ifGenerationMatch: known.generation,
-      fence: known.fence + 1n,
-      queued: false,
-      previous: undefined,
-    };
+    const basis = warmBasis(known);
     const result = await attemptGrant(ctx, basis, retryUntil(wait), wait.signal);
     if ('granted' in result) return { granted: announce(wait, result.granted, basis) };
     wait.tracker.see(result.observation);

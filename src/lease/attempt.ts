@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { LockContext } from '../core/context.js';
 import type { LockInfo } from '../core/lock-info.js';
 import { firstFence, grantMetadata, type Holder } from '../core/lock-object.js';
+import { noteFence, type KnownVersion } from '../core/name-state.js';
 import { isTransient, retryTransient } from '../core/retry.js';
 import { StorageError } from '../errors/storage-error.js';
 import { monotonicNow } from '../util/clock.js';
@@ -36,6 +37,14 @@ export interface GrantBasis {
   queued: boolean;
   /** The expired lease this grant takes over, if any (for the `took-over` event). */
   previous: LockInfo | undefined;
+}
+
+/**
+ * Warm: the grant that continues a version this process released itself (it knows its generation and
+ * fence), sent without a read.
+ */
+export function warmBasis(known: KnownVersion): GrantBasis {
+  return { ifGenerationMatch: known.generation, fence: known.fence + 1n, queued: false, previous: undefined };
 }
 
 /** The grant that would replace what `observation` shows (the caller decides whether it may). */
@@ -83,8 +92,17 @@ export async function attemptGrant(
     host: ctx.host,
     pid: ctx.pid,
     description: ctx.options.description,
+    candidate: ctx.candidate,
     kind: ctx.kind === 'ticket' ? 'ticket' : undefined,
   };
+  // A new chain (no object: someone deleted it, or it never existed) starts at the server's clock, which
+  // the `Date` header gives to the second only: a chain deleted and started again within that second
+  // would repeat a fence. Starting above every fence this process has seen on the name closes that for
+  // every process that saw the old chain (the holder that lost it included).
+  const fence =
+    basis.ifGenerationMatch === '0' && basis.fence <= ctx.name.highestFence
+      ? ctx.name.highestFence + 1n
+      : basis.fence;
   const sentAt = monotonicNow();
   // Set when a send may have committed without our hearing of it (lost response, 5xx after commit,
   // a send aborted in flight).
@@ -94,7 +112,7 @@ export async function attemptGrant(
     const { object } = await retryTransient(
       () =>
         ctx.store.insert(ctx.bucket, ctx.object, {
-          metadata: grantMetadata(holder, basis.fence, basis.queued),
+          metadata: grantMetadata(holder, fence, basis.queued),
           body: '',
           contentType: 'application/json',
           preconditions: {
@@ -120,7 +138,7 @@ export async function attemptGrant(
     const grant: Grant = {
       generation: object.generation,
       metageneration: object.metageneration,
-      fence: basis.fence,
+      fence,
       ownerToken: holder.ownerToken,
       refreshCount: 0,
       queued: basis.queued,
@@ -168,4 +186,5 @@ function claimIfOurs(observation: Observation, ownerToken: string, sentAt: numbe
 function remember(ctx: LockContext, grant: Grant): void {
   const { generation, metageneration, fence, queued } = grant;
   ctx.name.known = { generation, metageneration, fence, queued, state: 'held' };
+  noteFence(ctx.name, fence);
 }

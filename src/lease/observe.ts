@@ -4,11 +4,23 @@ import { retryTransient } from '../core/retry.js';
 import { MalformedLockError } from '../errors/malformed-lock-error.js';
 import type { StorageError } from '../errors/storage-error.js';
 import { monotonicNow } from '../util/clock.js';
+import { noteFence } from '../core/name-state.js';
 
-/** What a read of the lock object showed, and the server's clock at the time (from `Date`). */
+/**
+ * What a read of the lock object showed, and the server's clock at the time (from `Date`).
+ * `sentAt` is when the read was sent, `observedAt` when its answer arrived (elapsed clock): the object
+ * was as shown at some moment between the two, and an answer can arrive long after (a GC pause, a
+ * stopped process, a slow network).
+ */
 export type Observation =
   | { state: 'absent'; serverTime: number | undefined }
-  | { state: 'found'; record: LockRecord; observedAt: number; serverTime: number | undefined };
+  | {
+      state: 'found';
+      record: LockRecord;
+      sentAt: number;
+      observedAt: number;
+      serverTime: number | undefined;
+    };
 
 /**
  * Reads the lock object (one GET; transient failures retried until `until`, each retry reported as a
@@ -16,6 +28,7 @@ export type Observation =
  * `MalformedLockError`, not contention.
  */
 export async function observe(ctx: LockContext, until: number, signal?: AbortSignal): Promise<Observation> {
+  const sentAt = monotonicNow();
   const { object, serverTime } = await retryTransient(
     () => ctx.store.get(ctx.bucket, ctx.object, signal ? { signal } : {}),
     { until, signal, onRetry: retryReporter(ctx, `GET ${ctx.url}`) },
@@ -26,7 +39,8 @@ export async function observe(ctx: LockContext, until: number, signal?: AbortSig
   if (parsed.record.kind !== (ctx.kind ?? 'lock')) {
     throw new MalformedLockError(ctx.url, object.generation, `it is a fair-mode waiter's ticket, not a lock`);
   }
-  return { state: 'found', record: parsed.record, observedAt: monotonicNow(), serverTime };
+  noteFence(ctx.name, parsed.record.fence);
+  return { state: 'found', record: parsed.record, sentAt, observedAt: monotonicNow(), serverTime };
 }
 
 /** An `onRetry` that reports each retry as a `retrying` event and in the debug log. */
@@ -76,9 +90,13 @@ export class StalenessTracker {
   isExpired(observation: Observation): boolean {
     if (observation.state === 'absent' || observation.record.state !== 'held') return false;
     if (observation.record.info.expired) return true;
+    // Up to the moment of the read at the latest, which is no later than its send: an answer that
+    // arrived late says nothing about the time since, when the holder may have refreshed. (Judged
+    // at the answer's arrival, a read answered a ttl late made a lease refreshed meanwhile look
+    // stale, and the takeover, pinned to the generation only, made two holders: torture waiter-pause.)
     return (
       versionOf(observation.record) === this.#version &&
-      monotonicNow() - this.#firstSeenAt > observation.record.info.ttl
+      observation.sentAt - this.#firstSeenAt > observation.record.info.ttl
     );
   }
 

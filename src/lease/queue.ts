@@ -138,6 +138,7 @@ async function predecessorGone(wait: Wait, predecessor: QueueEntry, ticket: Leas
   for (;;) {
     if (ticket.lost) return false;
     await sleep(backoffDelay(0, ctx.options.pollMax, ctx.options.pollMax), wait.signal);
+    const sentAt = monotonicNow();
     const { object, serverTime } = await ctx.store
       .get(ctx.bucket, predecessor.name, {
         ...(wait.signal !== undefined && { signal: wait.signal }),
@@ -151,9 +152,12 @@ async function predecessorGone(wait: Wait, predecessor: QueueEntry, ticket: Leas
     if (object === null) return false;
     const parsed = parseLockObject(url, object, serverTime);
     if (!parsed.ok || parsed.record.generation !== predecessor.record.generation) return false;
+    // No longer held: that place is gone too (a released ticket never expires, and listings skip it).
+    if (parsed.record.state !== 'held') return false;
     const observation: Observation = {
       state: 'found',
       record: parsed.record,
+      sentAt,
       observedAt: monotonicNow(),
       serverTime,
     };

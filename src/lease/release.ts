@@ -78,22 +78,33 @@ export async function releaseLease(state: LeaseState, options: ReleaseOptions = 
   }
 }
 
-/** One attempt, bounded by a request timeout, to mark an expired lease of ours released. */
+/**
+ * One attempt, bounded by a request timeout, to mark an expired lease of ours released; a fair-mode
+ * ticket (`endBy: 'delete'`) is deleted instead, as its release would: a ticket marked released stays
+ * in the queue's way, since the waiter behind it waits for it to be deleted or to expire, and a
+ * released ticket does neither (found by the torture harness: the queue stalled until timeouts).
+ */
 function markExpiredReleased(state: LeaseState): void {
   const { ctx } = state;
   const bound = timeoutSignal(ctx.options.requestTimeout, 'release of an expired lease timed out');
-  void ctx.store
-    .patchMetadata(
-      ctx.bucket,
-      ctx.object,
-      { [META.state]: 'released' },
-      {
-        preconditions: { ifGenerationMatch: state.generation, ifMetagenerationMatch: state.metageneration },
-        signal: bound.signal,
-      },
-    )
+  const preconditions = { ifGenerationMatch: state.generation, ifMetagenerationMatch: state.metageneration };
+  const attempt =
+    state.endBy === 'delete'
+      ? ctx.store.delete(ctx.bucket, ctx.object, {
+          preconditions: { ifGenerationMatch: state.generation },
+          signal: bound.signal,
+        })
+      : ctx.store
+          .patchMetadata(
+            ctx.bucket,
+            ctx.object,
+            { [META.state]: 'released' },
+            { preconditions, signal: bound.signal },
+          )
+          .then((answer) => remember(state, answer.object.metageneration));
+  void attempt
     .then(
-      (answer) => remember(state, answer.object.metageneration),
+      () => undefined,
       () => undefined,
     )
     .finally(() => bound.clear());

@@ -2,6 +2,8 @@ import type { ObjectStore, StoredObject } from '../store/object-store.js';
 import type { LockInfo } from '../core/lock-info.js';
 import { formatLockUrl } from '../util/lock-url.js';
 import { parseLockObject } from '../core/parse-lock.js';
+import { META } from '../core/lock-object.js';
+import { parseSemaphoreHeader, SEMAPHORE_KIND } from '../core/semaphore-header.js';
 
 /**
  * One object found under a prefix: a lock with its holder, a free lock, a fair-mode waiter's ticket,
@@ -24,9 +26,13 @@ export interface LockListEntry {
    * - `held`: a lease (`info.expired` marks a stale one, which the next acquirer takes over);
    * - `free`: released (`info` describes its last holder; `info.token` is the last token granted);
    * - `waiting`: a fair-mode waiter's ticket (`info` describes the waiter);
+   * - `semaphore`: a semaphore's header (`limit` says how many permits; each permit is a lock
+   *   object of its own, `NAME.slots/N`, listed beside it);
    * - `not-a-lock`: an object gcs-lock did not write, or a damaged one (`problem` says why).
    */
-  state: 'held' | 'free' | 'waiting' | 'not-a-lock';
+  state: 'held' | 'free' | 'waiting' | 'semaphore' | 'not-a-lock';
+  /** For a semaphore's header: its number of permits. */
+  limit?: number;
   /** The holder (or last holder, or waiter), judged on the server's clock. */
   info?: LockInfo;
   /** What is wrong with it, when the object is not a gcs-lock lock object (written by someone else, or damaged). */
@@ -54,7 +60,7 @@ export interface ListLocksOptions {
 
 /**
  * Lists the locks under a prefix, across every page of the listing, in name order: held, free,
- * waiting (fair-mode tickets) or not a lock; nothing is ever changed.
+ * waiting (fair-mode tickets), semaphore headers, or not a lock; nothing is ever changed.
  *
  * Expiry is judged against the server's clock from the listing's own `Date` header (the first page's:
  * a long listing's later pages do not move the judgement forward), so it stays free of client clock
@@ -87,6 +93,11 @@ export async function listLocks(options: ListLocksOptions): Promise<LockListEntr
   const now = serverTime ?? Date.now();
   return objects.map((object): LockListEntry => {
     const url = formatLockUrl(bucket, object.name);
+    if (object.metadata[META.kind] === SEMAPHORE_KIND) {
+      const header = parseSemaphoreHeader(object);
+      if (header.ok) return { name: object.name, url, state: 'semaphore', limit: header.limit };
+      return { name: object.name, url, state: 'not-a-lock', problem: header.problem };
+    }
     const parsed = parseLockObject(url, object, now);
     if (!parsed.ok) return { name: object.name, url, state: 'not-a-lock', problem: parsed.problem };
     const { record } = parsed;

@@ -1,16 +1,12 @@
-import { ConfigurationError } from '../errors/configuration-error.js';
 import type { Lease } from '../lease/lease.js';
-import { defaultStore } from '../store/default-store.js';
-import { createDebugLog } from '../util/debug.js';
-import { formatLockUrl, parseLockUrl } from '../util/lock-url.js';
-import { bucketNameProblem, objectNameProblem } from '../util/names.js';
 import { localQueueFor } from './local-queue.js';
-import { createContext, type LockContext } from '../core/context.js';
+import type { LockContext } from '../core/context.js';
 import { inspectLock } from './inspect.js';
 import type { LockInfo } from '../core/lock-info.js';
 import type { AcquireOptions, LockOptions } from './options.js';
-import { checkWriteInterval, resolveLockOptions } from '../core/resolve-options.js';
-import { nameStateFor, type CleanupOutcome } from '../core/name-state.js';
+import { resolveAcquireTimeout, resolveLockOptions } from '../core/resolve-options.js';
+import { openContext, openStore, resolveTarget } from '../core/target.js';
+import type { CleanupOutcome } from '../core/name-state.js';
 import { settleCleanups } from '../lease/abandon.js';
 import { duration } from '../util/duration.js';
 import { AcquireTimeoutError } from '../errors/acquire-timeout-error.js';
@@ -47,42 +43,15 @@ export class Lock {
     target: string | (LockOptions & { bucket: string; object: string }),
     options: LockOptions = {},
   ) {
-    let bucket: string;
-    let object: string;
-    if (typeof target === 'string') {
-      ({ bucket, object } = parseLockUrl(target));
-    } else if (target !== null && typeof target === 'object') {
-      ({ bucket, object } = target);
-      options = target;
-      checkName('bucket', bucket, bucketNameProblem);
-      checkName('object', object, objectNameProblem);
-    } else {
-      throw new ConfigurationError(
-        'url',
-        'new Lock() needs a URL like "gs://my-bucket/locks/name", or { bucket, object }',
-      );
-    }
+    const resolvedTarget = resolveTarget('Lock', target, options);
+    const { bucket, object, url } = resolvedTarget.target;
+    options = resolvedTarget.options;
     const resolved = resolveLockOptions(options);
-    const store =
-      options.store ??
-      defaultStore({
-        endpoint: options.endpoint,
-        authClient: options.authClient,
-        requestTimeout: resolved.requestTimeout,
-      });
-    checkWriteInterval(resolved, store.writeInterval);
+    const store = openStore(options, resolved);
     this.bucket = bucket;
     this.object = object;
-    this.url = formatLockUrl(bucket, object);
-    this.#ctx = createContext({
-      store,
-      bucket,
-      object,
-      url: this.url,
-      options: resolved,
-      debug: createDebugLog(this.url),
-      name: nameStateFor(store, bucket, object),
-    });
+    this.url = url;
+    this.#ctx = openContext(resolvedTarget.target, resolved, store);
   }
 
   /**
@@ -97,10 +66,7 @@ export class Lock {
    * ```
    */
   async acquire(options: AcquireOptions = {}): Promise<Lease> {
-    const timeout =
-      options.timeout === undefined || options.timeout === Infinity
-        ? Infinity
-        : duration('timeout', options.timeout, 0, Number.MAX_SAFE_INTEGER);
+    const timeout = resolveAcquireTimeout(options.timeout);
     const { signal } = options;
     const lease = await localQueueFor(this.#ctx.name).acquire(this.#ctx, { timeout, signal });
     if (signal?.aborted) {
@@ -199,10 +165,4 @@ export class Lock {
     );
     return settleCleanups(this.#ctx, timeout);
   }
-}
-
-function checkName(option: string, value: unknown, problem: (name: string) => string | undefined): void {
-  const why = typeof value === 'string' ? problem(value) : 'must be a string';
-  if (why)
-    throw new ConfigurationError(option, `${option} name ${JSON.stringify(value)} is invalid: it ${why}`);
 }

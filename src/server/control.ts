@@ -1,3 +1,4 @@
+import { checkClockOffset } from './clock-offset.js';
 import type { RateLimit } from './engine/rate-limiter.js';
 import type { StorageEngine } from './engine/engine.js';
 import type { FaultPlan, FaultRule } from './fault-plan.js';
@@ -14,6 +15,8 @@ export interface ControlTarget {
   rateLimit(): RateLimit | false;
   /** Deletes every object and upload session, clears fault rules and zeroes the delivered counts. */
   reset(): void;
+  /** Why saving the state to its data directory last failed, if it did and has not recovered. */
+  persistenceFailure(): Error | undefined;
 }
 
 /**
@@ -22,7 +25,7 @@ export interface ControlTarget {
  *
  * | method and path | body | answer |
  * |---|---|---|
- * | `GET health` | | `{ok, now}` |
+ * | `GET health` | | `{ok, now}`; `ok: false` and `persistence` when saving the state fails |
  * | `GET faults` | | `{rules, delivered}` |
  * | `POST faults` | a `FaultRule` | `{id}` |
  * | `DELETE faults` / `DELETE faults/ID` | | `{removed}` |
@@ -37,7 +40,11 @@ export interface ControlTarget {
 export function handleControl(target: ControlTarget, path: string, method: string, body: Buffer): Reply {
   const { engine, faults } = target;
   const key = `${method} ${path.replace(/\/$/, '')}`;
-  if (key === 'GET health') return jsonReply({ ok: true, now: new Date(engine.now()).toISOString() });
+  if (key === 'GET health') {
+    const failure = target.persistenceFailure();
+    const now = new Date(engine.now()).toISOString();
+    return jsonReply(failure ? { ok: false, now, persistence: failure.message } : { ok: true, now });
+  }
   if (key === 'GET faults') return jsonReply({ rules: faults.rules(), delivered: { ...faults.delivered } });
   if (key === 'POST faults') {
     try {
@@ -53,15 +60,16 @@ export function handleControl(target: ControlTarget, path: string, method: strin
     return jsonReply({ removed });
   }
   if (method === 'DELETE' && path.startsWith('faults/')) {
-    return jsonReply({ removed: faults.remove(decodeURIComponent(path.slice('faults/'.length))) ? 1 : 0 });
+    return jsonReply({ removed: faults.remove(decodeSegment(path.slice('faults/'.length))) ? 1 : 0 });
   }
   if (key === 'GET clock') return clockReply(engine);
   if (key === 'PUT clock') {
     const { offsetMs } = parseJsonObject(body);
-    if (typeof offsetMs !== 'number' || !Number.isFinite(offsetMs)) {
-      throw new HttpError(400, 'offsetMs must be a finite number of milliseconds.');
+    try {
+      target.setClockOffset(checkClockOffset('offsetMs', offsetMs));
+    } catch (error) {
+      throw new HttpError(400, (error as Error).message);
     }
-    target.setClockOffset(offsetMs);
     return clockReply(engine);
   }
   if (key === 'GET rate-limit') return jsonReply({ rateLimit: target.rateLimit() });
@@ -78,8 +86,17 @@ export function handleControl(target: ControlTarget, path: string, method: strin
     return jsonReply({ ok: true });
   }
   const denied = /^buckets\/([^/]+)\/denied-permissions\/?$/.exec(path);
-  if (denied && method === 'PUT') return setDeniedPermissions(engine, decodeURIComponent(denied[1]!), body);
+  if (denied && method === 'PUT') return setDeniedPermissions(engine, decodeSegment(denied[1]!), body);
   throw new HttpError(404, `No control operation ${key}.`, 'notFound');
+}
+
+/** A percent-encoded path segment; a malformed escape is the caller's 400, not our 500. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, `Invalid percent-encoding in control path: ${JSON.stringify(segment)}.`);
+  }
 }
 
 const clockReply = (engine: StorageEngine): Reply =>

@@ -1,13 +1,18 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkClockOffset } from './clock-offset.js';
 import { handleControl, type ControlTarget } from './control.js';
+import { admitControlRequest } from './control-guard.js';
 import { StorageEngine, type BucketSpec } from './engine/engine.js';
 import type { GenerationOrder } from './engine/generations.js';
 import type { RateLimit } from './engine/rate-limiter.js';
 import { FaultPlan } from './fault-plan.js';
-import { handleRequest } from './http/handler.js';
+import { ByteBudget } from './http/budget.js';
+import { guardConnections, isRefused, timeoutOptions } from './http/connections.js';
+import { handleRequest, type HandlerContext } from './http/handler.js';
 import { Holds } from './http/holds.js';
 import { ResumableSessions } from './http/resumable.js';
+import { resolveLimits, type ServerLimits } from './limits.js';
 import { Persistence } from './persistence.js';
 
 /**
@@ -28,9 +33,12 @@ export interface ServerOptions {
   buckets?: readonly BucketSpec[];
   /** Per-object mutation limit (429 `rateLimitExceeded` beyond it); `GCS_RATE_LIMIT` is GCS's. @default false */
   rateLimit?: RateLimit | false;
-  /** Added to the host clock for `Date`, `timeCreated`, `updated` and generations. @default 0 */
+  /**
+   * Added to the host clock for `Date`, `timeCreated`, `updated` and generations; at most a year
+   * either way (`MAX_CLOCK_OFFSET_MS`). @default 0
+   */
   clockOffsetMs?: number;
-  /** Directory where state is kept across restarts; in memory only when absent. @default undefined */
+  /** Directory where state is kept across restarts (an append-only log); in memory only when absent. @default undefined */
   dataDir?: string;
   /** The fault plan to apply to every GCS request; a new empty one when absent. @default new FaultPlan() */
   faults?: FaultPlan;
@@ -39,6 +47,14 @@ export interface ServerOptions {
    * `'unordered'` (unique random 16-digit numbers, as GCS's documentation allows). @default 'increasing'
    */
   generations?: GenerationOrder;
+  /** Bounds on memory, connections and waiting; see `ServerLimits` for each default. @default DEFAULT_LIMITS */
+  limits?: Partial<ServerLimits>;
+  /**
+   * The control endpoint under `/_gcs-lock/`: `true` serves it to local callers, `false` removes it
+   * (its paths are then 404 like any path GCS does not serve), `{ token }` serves it only to requests
+   * with `Authorization: Bearer <token>`. @default true
+   */
+  control?: boolean | { token: string };
 }
 
 /**
@@ -59,50 +75,56 @@ export interface RunningServer extends AsyncDisposable {
   readonly engine: StorageEngine;
   /** The fault plan every GCS request goes through. */
   readonly faults: FaultPlan;
-  /** Sets the server clock's offset from the host clock, in ms. */
+  /** The bounds in force, defaults filled in. */
+  readonly limits: Readonly<ServerLimits>;
+  /** Sets the server clock's offset from the host clock, in ms (at most a year either way). */
   setClockOffset(ms: number): void;
   /** Turns the per-object mutation limit on (with its rate) or off (`false`). */
   setRateLimit(limit: RateLimit | false): void;
   /** Deletes every object and upload session, clears fault rules and their counts; buckets stay. */
   reset(): void;
-  /** Stops listening, ends stalled and kept-alive connections at once, and writes the final snapshot. */
+  /** What the server holds now: open connections, buffered bytes and open upload sessions. */
+  stats(): { connections: number; bufferedBytes: number; uploadSessions: number };
+  /**
+   * Stops listening, ends stalled and kept-alive connections at once, and writes what is left to
+   * save. Rejects if the state in `dataDir` could not be saved: a save that failed is never reported
+   * as done.
+   */
   close(): Promise<void>;
 }
 
 /**
- * Starts a GCS-compatible server (the JSON API subset the lock and the official clients use) with
- * exact preconditions, an optional rate limit, fault injection and a control endpoint under
- * `/_gcs-lock/`.
+ * Starts a GCS-compatible server (the JSON API subset the lock, gcloud and the official clients use)
+ * with exact preconditions, an optional rate limit, fault injection and a control endpoint under
+ * `/_gcs-lock/`, within bounds on memory, connections and time (`ServerLimits`).
  * @example
  * await using server = await startServer({ buckets: ['locks'] });
  * process.env.STORAGE_EMULATOR_HOST = server.url;
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const limits = resolveLimits(options.limits);
   const faults = options.faults ?? new FaultPlan();
-  const persistence = options.dataDir === undefined ? undefined : new Persistence(options.dataDir);
   let rateLimit: RateLimit | false = options.rateLimit ?? false;
-  // `loaded` stays false while the constructor creates the start-up buckets and load() restores the
-  // snapshot: those are not changes worth a save.
-  let loaded = false;
+  let persistence: Persistence | undefined;
   const model: StorageEngine = new StorageEngine({
     buckets: options.buckets ?? [],
     rateLimit,
-    clockOffsetMs: options.clockOffsetMs ?? 0,
+    clockOffsetMs: checkClockOffset('clockOffsetMs', options.clockOffsetMs ?? 0),
     generations: options.generations ?? 'increasing',
-    onChange: () => {
-      if (loaded) persistence?.schedule(model);
-    },
+    // Changes made while the log loads (restored objects) are not new: `persistence` is set after.
+    onChange: (change) => persistence?.record(change),
   });
-  persistence?.load(model);
-  loaded = true;
-  const sessions = new ResumableSessions();
+  if (options.dataDir !== undefined) persistence = await Persistence.open(options.dataDir, model);
+  const budget = new ByteBudget(limits.maxBufferedBytes);
+  const sessions = new ResumableSessions({ limits, budget });
   const holds = new Holds();
+  const host = options.host ?? '127.0.0.1';
 
   const target: ControlTarget = {
     engine: model,
     faults,
     setClockOffset: (ms) => {
-      model.clockOffsetMs = ms;
+      model.clockOffsetMs = checkClockOffset('clock offset', ms);
     },
     setRateLimit: (limit) => {
       rateLimit = limit;
@@ -117,38 +139,61 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         faults.delivered[kind] = 0;
       }
       model.setRateLimit(rateLimit); // forget spent tokens
-      persistence?.schedule(model);
+      persistence?.rewrite(); // the objects went behind the engine's back: the log is rewritten whole
     },
+    persistenceFailure: () => persistence?.failure,
   };
-  const context = {
+  const control = options.control ?? true;
+  const context: HandlerContext = {
     engine: model,
     faults,
     sessions,
     holds,
-    control: (path: string, method: string, body: Buffer) => handleControl(target, path, method, body),
+    limits,
+    budget,
+    control:
+      control === false
+        ? undefined
+        : {
+            admit: (req) =>
+              admitControlRequest(req, {
+                listenHost: host,
+                token: control === true ? undefined : control.token,
+              }),
+            handle: (path, method, body) => handleControl(target, path, method, body),
+          },
   };
 
-  const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
+  const server = createServer(timeoutOptions(limits), (req, res) => {
+    if (isRefused(req.socket)) return; // answered 503 already: over the connection cap
     handleRequest(context, req, res).catch(() => res.destroy());
   });
-  server.on('clientError', (_error, socket) => socket.destroy());
+  const sockets = guardConnections(server, limits, model);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+    server.listen(options.port ?? 0, host, () => {
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (error: unknown) => {
+    await persistence?.close().catch(() => undefined);
+    throw error;
   });
+  // Idle upload sessions are swept on every upload request too; this frees their bytes when none come.
+  const sweeper = setInterval(() => sessions.sweep(), Math.min(limits.uploadSessionIdleMs, 60_000));
+  sweeper.unref();
   const { port } = server.address() as AddressInfo;
-  const host = options.host ?? '127.0.0.1';
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      clearInterval(sweeper);
       holds.close(); // stalls and delays end now, their sockets are dropped
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
       await closed;
-      if (persistence) await persistence.flush(model);
+      sessions.clear();
+      await persistence?.close();
     })());
 
   return {
@@ -156,9 +201,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     port,
     engine: model,
     faults,
+    limits,
     setClockOffset: (ms) => target.setClockOffset(ms),
     setRateLimit: (limit) => target.setRateLimit(limit),
     reset: () => target.reset(),
+    stats: () => ({ connections: sockets.size, bufferedBytes: budget.used, uploadSessions: sessions.size }),
     close,
     [Symbol.asyncDispose]: close,
   };

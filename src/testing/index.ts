@@ -18,4 +18,6 @@ export {
   type Operation,
 } from '../server/fault-plan.js';
 export { startServer, type ServerOptions, type RunningServer } from '../server/start-server.js';
-export { ControlClient } from '../server/control-client.js';
+export { ControlClient, type ControlClientOptions } from '../server/control-client.js';
+export { DEFAULT_LIMITS, type ServerLimits } from '../server/limits.js';
+export { MAX_CLOCK_OFFSET_MS } from '../server/clock-offset.js';

@@ -139,7 +139,9 @@ export class MemoryStore implements ObjectStore {
       () => {
         const result = this.engine.listObjects(bucket, {
           ...(request.prefix !== undefined && { prefix: request.prefix }),
-          ...(request.pageToken !== undefined && { pageToken: request.pageToken }),
+          // An empty token is the first page, as the server (and GCS) read `pageToken=`.
+          ...(request.pageToken !== undefined &&
+            request.pageToken !== '' && { pageToken: request.pageToken }),
           ...(request.maxResults !== undefined && { maxResults: request.maxResults }),
         });
         return { items: result.items.map(toStored), nextPageToken: result.nextPageToken };

@@ -33,7 +33,7 @@ describe('gcs-lock (main)', () => {
     const unknown = await runCli(['lock', 'gs://b/o']);
     expect(unknown.code).toBe(64);
     expect(unknown.stderr).toMatch(
-      /unknown command "lock": expected one of run, status, list, break, put, emulator, demo/,
+      /unknown command "lock": expected one of run, status, list, break, doctor, put, emulator, demo, elect, leader/,
     );
     expect((await runCli([])).code).toBe(64);
     expect((await runCli(['gs://bkt/o'])).stderr).toMatch(/gcs-lock run gs:\/\/bkt\/o -- COMMAND/);

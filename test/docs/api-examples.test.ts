@@ -1,5 +1,5 @@
 /**
- * Every export of `gcs-lock` and `gcs-lock/testing` has a doc comment with an `@example`, so that the
+ * Every export of `gcs-lock`, `gcs-lock/testing` and `gcs-lock/otel` has a doc comment with an `@example`, so that the
  * API reference (TypeDoc, `npm run docs`) shows each one in use.
  */
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './markdown-examples.js';
 
-const ENTRY_POINTS = ['src/index.ts', 'src/testing/index.ts'];
+const ENTRY_POINTS = ['src/index.ts', 'src/testing/index.ts', 'src/otel/index.ts'];
 
 function exportsLacking(): { documentation: string[]; example: string[]; count: number } {
   const files = ENTRY_POINTS.map((entry) => join(ROOT, entry));

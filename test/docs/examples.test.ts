@@ -2,6 +2,7 @@
  * Every code example in README.md and docs/*.md runs here, against the local GCS server:
  * - ```ts blocks are written to a temporary .mts file (imports of `gcs-lock` and `gcs-lock/testing`
  *   pointed at src/) and run with tsx, with STORAGE_EMULATOR_HOST set to the server;
+ * - ```js blocks run on Node itself, untranspiled (what Node 20 parses), importing the built dist/;
  * - ```sh blocks that call `gcs-lock` run in bash (-e -o pipefail) with `gcs-lock` on PATH (the built CLI);
  * - a block whose info string says `no-run` (```ts no-run) is skipped, and the skip is listed with its
  *   reason. Keep those few: real-GCS set-up, or fragments that show one call.
@@ -92,6 +93,17 @@ async function runTs(code: string): Promise<Outcome> {
   });
 }
 
+async function runJs(code: string): Promise<Outcome> {
+  prepareServer(code);
+  const file = join(work, `example-${++counter}.mjs`);
+  writeFileSync(file, rewriteImports(code, 'dist'));
+  return runProcess(process.execPath, [file], {
+    cwd: ROOT,
+    env: environment(),
+    timeoutMs: EXAMPLE_TIMEOUT_MS,
+  });
+}
+
 async function runSh(code: string): Promise<Outcome> {
   prepareServer(code);
   const file = join(work, `example-${++counter}.sh`);
@@ -127,7 +139,8 @@ describe('documentation examples', () => {
       continue;
     }
     it(`${name} runs`, async () => {
-      const outcome = plan.run === 'ts' ? await runTs(block.code) : await runSh(block.code);
+      const run = { ts: runTs, sh: runSh, js: runJs }[plan.run];
+      const outcome = await run(block.code);
       if (outcome.timedOut || outcome.code !== 0) expect.fail(describeOutcome(block, outcome));
     });
   }
@@ -178,6 +191,13 @@ describe('the example runner', () => {
     expect(outcome.code).toBe(0);
   });
 
+  it('runs JavaScript examples untranspiled: `await using` parses only from Node 24', async () => {
+    const outcome = await runJs('{ await using held = { async [Symbol.asyncDispose]() {} }; }\n');
+    const major = Number(process.versions.node.split('.')[0]);
+    if (major >= 24) expect(outcome.code).toBe(0);
+    else expect(outcome.output).toContain('SyntaxError');
+  });
+
   it('parses fences, info strings and bucket names', () => {
     const parsed = extractBlocks(
       join(ROOT, 'virtual.md'),
@@ -202,5 +222,8 @@ describe('the example runner', () => {
     expect(rewriteImports("import { MemoryStore } from 'gcs-lock/testing';")).toContain(
       '/src/testing/index.ts',
     );
+    expect(rewriteImports("import { lockTelemetry } from 'gcs-lock/otel';")).toContain('/src/otel/index.ts');
+    expect(rewriteImports("import { Lock } from 'gcs-lock';", 'dist')).toContain('/dist/index.js');
+    expect(planFor({ ...parsed[1]!, lang: 'js', flags: [] })).toEqual({ run: 'js' });
   });
 });

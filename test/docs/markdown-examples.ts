@@ -63,14 +63,17 @@ export function extractBlocks(path: string, text = readFileSync(path, 'utf8')): 
 }
 
 /** What the test does with a block, and why. */
-export type Plan = { run: 'ts' | 'sh' } | { run: false; why: string };
+export type Plan = { run: 'ts' | 'sh' | 'js' } | { run: false; why: string };
 
 const TS = new Set(['ts', 'typescript', 'mts']);
+/** Plain JavaScript runs on Node itself, untranspiled, against the built package: what a JS user runs. */
+const JS = new Set(['js', 'javascript', 'mjs']);
 const SH = new Set(['sh', 'bash', 'shell']);
 
 export function planFor(block: CodeBlock): Plan {
   if (block.flags.includes('no-run')) return { run: false, why: 'marked no-run' };
   if (TS.has(block.lang)) return { run: 'ts' };
+  if (JS.has(block.lang)) return { run: 'js' };
   if (SH.has(block.lang)) {
     // Shell blocks are run when they call gcs-lock; others (npm ci, gcloud...) are prose.
     return /(^|[\s;|&(`$])(npx\s+)?gcs-lock\s/m.test(block.code)
@@ -97,15 +100,18 @@ export function bucketsNamed(code: string): string[] {
 }
 
 /**
- * Points the package's own imports at the sources, so examples run against the code in this tree
- * (the packaging test checks the published form of the same imports).
+ * Points the package's own imports (`gcs-lock`, `gcs-lock/testing`, `gcs-lock/otel`) at this tree, so
+ * examples run against the code here (the packaging test checks the published form of the same
+ * imports): the sources for TypeScript, the built `dist/` for plain JavaScript.
  */
-export function rewriteImports(code: string): string {
-  const main = pathToFileURL(join(ROOT, 'src/index.ts')).href;
-  const testing = pathToFileURL(join(ROOT, 'src/testing/index.ts')).href;
-  return code
-    .replace(/(from\s+|import\s*\(\s*)(['"])gcs-lock\/testing\2/g, `$1$2${testing}$2`)
-    .replace(/(from\s+|import\s*\(\s*)(['"])gcs-lock\2/g, `$1$2${main}$2`);
+export function rewriteImports(code: string, target: 'src' | 'dist' = 'src'): string {
+  const file = (entry: string): string =>
+    pathToFileURL(join(ROOT, target, entry, target === 'src' ? 'index.ts' : 'index.js')).href;
+  return code.replace(
+    /(from\s+|import\s*\(\s*)(['"])gcs-lock(?:\/(testing|otel))?\2/g,
+    (_match, lead: string, quote: string, entry: string | undefined) =>
+      `${lead}${quote}${file(entry ?? '')}${quote}`,
+  );
 }
 
 /** The end of a child process. */

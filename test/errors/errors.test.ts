@@ -6,6 +6,7 @@ import {
   LockHeldError,
   LockLostError,
   MalformedLockError,
+  SemaphoreFullError,
   StorageError,
 } from '../../src/errors/index.js';
 import { describeHolder } from '../../src/errors/lock-held-error.js';
@@ -116,6 +117,22 @@ describe('fields', () => {
     const error = new LockHeldError(URL, info);
     expect(error.url).toBe(URL);
     expect(error.holder).toBe(info);
+  });
+
+  it('SemaphoreFullError is a LockHeldError naming every holder, the soonest to expire as holder', () => {
+    const holders = Array.from({ length: 4 }, (_, i) =>
+      holder({ host: `w${i}`, token: String(10 + i), expiresInMs: [900, 300, 600, 800][i]! }),
+    );
+    const error = new SemaphoreFullError(URL, 4, [holders[0]!, ...holders.slice(1)]);
+    expect(error).toBeInstanceOf(LockHeldError);
+    expect(error).toMatchObject({ name: 'SemaphoreFullError', code: 'LOCK_HELD', limit: 4, url: URL });
+    expect(error.holder).toBe(holders[1]);
+    expect(error.holders).toHaveLength(4);
+    expect(error.message).toBe(
+      `all 4 permits of ${URL} are held: host w0 pid 4242 ("nightly report"), token 10; ` +
+        'host w1 pid 4242 ("nightly report"), token 11; host w2 pid 4242 ("nightly report"), token 12; and 1 more',
+    );
+    expect(String(error)).toMatch(/^SemaphoreFullError: all 4 permits/);
   });
 
   it('AcquireTimeoutError carries url, waitedMs unrounded and the last holder', () => {

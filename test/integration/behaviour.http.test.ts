@@ -3,6 +3,8 @@ import { startServer, type RunningServer } from '../../src/server/start-server.j
 import { GcsStore } from '../../src/store/gcs-store.js';
 import type { Backend } from '../shared/lock-behaviour.js';
 import { lockSuites } from '../shared/suites.js';
+import { electionBehaviour } from '../shared/election-behaviour.js';
+import { semaphoreBehaviour } from '../shared/semaphore-behaviour.js';
 
 let server: RunningServer;
 let store: GcsStore;
@@ -22,3 +24,5 @@ const backend = (): Backend => ({
 });
 
 lockSuites('the local GCS server over HTTP', backend);
+electionBehaviour('the local GCS server over HTTP', backend);
+semaphoreBehaviour('the local GCS server over HTTP', backend);

@@ -287,6 +287,41 @@ describe('acquire', () => {
   });
 });
 
+describe('acquire, judging a lease expired on its own clock', () => {
+  it('counts staleness up to the read, not to a late answer: no takeover of a lease refreshed meanwhile', async () => {
+    // Found by the torture harness (waiter-pause): a waiter's read, answered from the state at the
+    // read and processed a ttl later (a GC pause, a stopped process, a slow network), was judged on
+    // the clock at processing: the lease looked unrefreshed for a ttl although its holder had
+    // refreshed meanwhile, and the takeover, pinned to the generation only, made two holders.
+    const store = newStore();
+    const holder = await newLock(store).lock.acquire(); // ttl 60 s: refreshes every 15 s
+    const slow = peer(store);
+    let delayNext = 0;
+    const get = slow.get.bind(slow);
+    slow.get = async (...args: Parameters<typeof slow.get>) => {
+      const answer = await get(...args);
+      const delay = delayNext;
+      delayNext = 0;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      return answer;
+    };
+    const { lock } = newLock(slow, { fair: false, poll: { initial: 1_000, max: 1_000 } });
+    let won = false;
+    const waiting = lock.acquire().then((lease) => {
+      won = true;
+      return lease;
+    });
+    await vi.advanceTimersByTimeAsync(20_000); // it has seen refresh 1 (at 15 s) for a few polls
+    delayNext = 70_000; // its next read's answer arrives 70 s later: more than a ttl after it first saw it
+    await vi.advanceTimersByTimeAsync(75_000);
+    expect(holder.lost).toBe(false);
+    expect(won).toBe(false);
+    await holder.release();
+    await vi.advanceTimersByTimeAsync(5_000);
+    await (await waiting).release();
+  });
+});
+
 describe('acquire, cancelled while its create is in flight', () => {
   it('aborts the create and rejects at once with the abort reason, leaving nothing held', async () => {
     const store = newStore();

@@ -17,7 +17,8 @@ function held(refreshCount: number, expiresInMs: number, metageneration = '1', t
     refreshCount,
     info: { ttl, expiresInMs, expired: expiresInMs < 0 },
   } as unknown as LockRecord;
-  return { state: 'found', record, observedAt: monotonicNow(), serverTime: undefined };
+  const now = monotonicNow();
+  return { state: 'found', record, sentAt: now, observedAt: now, serverTime: undefined };
 }
 
 describe('StalenessTracker', () => {
@@ -36,6 +37,17 @@ describe('StalenessTracker', () => {
     const later = held(0, 10_000);
     tracker.see(later);
     expect(tracker.isExpired(later)).toBe(true);
+  });
+
+  it('judges a late answer by when its read was sent, not when it arrived', () => {
+    const tracker = new StalenessTracker();
+    tracker.see(held(0, 10_000));
+    vi.advanceTimersByTime(5_000);
+    const sentAt = monotonicNow();
+    vi.advanceTimersByTime(6_000); // the answer arrives 11 s after the first sighting, read at 5 s
+    const late = { ...held(0, 10_000), sentAt } as Observation;
+    tracker.see(late);
+    expect(tracker.isExpired(late)).toBe(false);
   });
 
   it('restarts its own clock when the holder refreshes (the count moves)', () => {

@@ -1,8 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { META } from '../../src/core/lock-object.js';
 import { StorageError } from '../../src/errors/storage-error.js';
+import { takeTicket } from '../../src/lease/ticket.js';
 import { breakLock } from '../../src/lock/break-lock.js';
-import { BUCKET, OBJECT, newLock, newStore, peer, types, useFakeClock } from '../helpers/memory-lock.js';
+import { monotonicNow } from '../../src/util/clock.js';
+import {
+  BUCKET,
+  OBJECT,
+  lockContext,
+  newLock,
+  newStore,
+  peer,
+  types,
+  useFakeClock,
+} from '../helpers/memory-lock.js';
 
 beforeEach(useFakeClock);
 afterEach(() => vi.useRealTimers());
@@ -60,6 +71,20 @@ describe('release', () => {
     store.engine.patchObject(BUCKET, OBJECT, { metadata: { team: 'data' } });
     expect(await lease.release()).toBe(true);
     expect(record(store).metadata).toMatchObject({ [META.state]: 'released', team: 'data' });
+  });
+
+  it('deletes a fair-mode ticket whose lease expired, never marks it released (a waiter behind it would wait on it)', async () => {
+    // Found by the torture harness: a ticket lost by expiry was patched `released`; the waiter behind
+    // it, polling it as its predecessor, never judged it gone, and the queue stalled until timeouts.
+    const store = newStore();
+    const ticket = await takeTicket(lockContext(store, { ttl: 10_000 }), monotonicNow() + 10_000, undefined);
+    store.faults.add({ kind: 'error', ops: ['patch'], status: 503 });
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(ticket.lease.lost).toBe(true);
+    store.faults.clear();
+    expect(await ticket.lease.release()).toBe(false);
+    await vi.advanceTimersByTimeAsync(1_000); // the background clean-up of an expired lease
+    expect(store.engine.findObject(BUCKET, ticket.name)).toBeUndefined();
   });
 
   it('reports, not throws, a lease that was already gone, and never touches the successor', async () => {

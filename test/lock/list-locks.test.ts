@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { listLocks } from '../../src/lock/list-locks.js';
 import { grantMetadata, META } from '../../src/core/lock-object.js';
 import { MemoryStore } from '../../src/testing/memory-store.js';
+import { headerMetadata } from '../../src/core/semaphore-header.js';
 
 const holder = (ttl: number, description?: string) => ({
   ownerToken: 'owner-secret',
@@ -34,6 +35,22 @@ describe('listLocks', () => {
       ['free', 'free'],
       ['held', 'held'],
       ['held.queue/ticket-1', 'waiting'],
+    ]);
+  });
+
+  it("lists a semaphore's header as a semaphore, with its limit, and its permits as locks", async () => {
+    const store = new MemoryStore({ buckets: ['bkt'] });
+    await store.insert('bkt', 'limits/x', { metadata: headerMetadata(3), body: '' });
+    await putLock(store, 'limits/x.slots/1');
+    await store.insert('bkt', 'limits/y', {
+      metadata: { ...headerMetadata(3), [META.limit]: '0' },
+      body: '',
+    });
+    const entries = await listLocks({ bucket: 'bkt', store });
+    expect(entries.map(({ name, state, limit }) => ({ name, state, limit }))).toEqual([
+      { name: 'limits/x', state: 'semaphore', limit: 3 },
+      { name: 'limits/x.slots/1', state: 'held', limit: undefined },
+      { name: 'limits/y', state: 'not-a-lock', limit: undefined },
     ]);
   });
 

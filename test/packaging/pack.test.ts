@@ -1,20 +1,21 @@
 /**
- * The package as a user gets it: `npm pack` the built tree, install the tarball into an empty project,
- * and use it there: `import`, `require` (where Node allows require(esm)), `gcs-lock/testing`, the types
- * (tsc on a consumer file) and the `gcs-lock` binary. Then check the contents with publint and
- * @arethetypeswrong/cli (profile `esm-only`: gcs-lock ships ES modules only, so the CommonJS
- * resolution modes are not expected to resolve) and by hand: no tests, no sources, no source maps, an
- * `exports` map with `types` first whose every target is in the tarball.
+ * The package as a user gets it, packed the way `npm publish` packs it: a `git clone` of this working
+ * tree (with its uncommitted changes laid over, so the test sees what the next commit would ship),
+ * `npm ci` there, then `npm pack`, whose `prepack` script builds dist/ from scratch. The tarball is
+ * installed into an empty project and used there: `import`, `require` (where Node allows require(esm)),
+ * `gcs-lock/testing`, `gcs-lock/otel` (absent @opentelemetry/api, then present), the types (tsc on
+ * consumer files, with node16 and with node10 resolution) and the `gcs-lock` binary. Then the contents
+ * are checked with publint and @arethetypeswrong/cli, and by hand: no tests, no sources, no source
+ * maps, an `exports` map with `types` first whose every target is in the tarball.
  *
- * Installing needs the npm registry only for google-auth-library's dependencies, and uses the local
- * npm cache first (`--prefer-offline`), so it normally makes no network request at all.
+ * Installing needs the npm registry only for packages missing from the local npm cache, which is
+ * tried first (`--prefer-offline`): after the repository's own `npm ci`, that is normally none.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../cli/helpers.js';
 import { ROOT } from '../docs/markdown-examples.js';
 
 interface Result {
@@ -73,15 +74,71 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   engines: { node: string };
 };
 
+/** A clean clone of this repository, with the working tree's uncommitted changes laid over it. */
+async function cleanClone(into: string): Promise<void> {
+  ok(await run('git', ['clone', '--quiet', '--no-hardlinks', ROOT, into], dir), 'git clone');
+  const listed = (args: string[]): Promise<string[]> =>
+    run('git', ['ls-files', '-z', ...args], ROOT).then((result) =>
+      ok(result, `git ls-files ${args.join(' ')}`)
+        .stdout.split('\0')
+        .filter(Boolean),
+    );
+  for (const file of await listed(['--modified', '--others', '--exclude-standard'])) {
+    if (!existsSync(join(ROOT, file))) continue;
+    mkdirSync(dirname(join(into, file)), { recursive: true });
+    cpSync(join(ROOT, file), join(into, file));
+  }
+  for (const file of await listed(['--deleted'])) rmSync(join(into, file), { force: true });
+}
+
+/**
+ * Type-checks `source` as `file` in the consumer project with tsc: strict, NodeNext resolution unless
+ * `options` say otherwise. Resolves tsc's output (empty when it passed) and its exit code.
+ */
+async function typecheck(
+  file: string,
+  source: string[],
+  options: Record<string, unknown> = {},
+): Promise<{ output: string; code: number | null }> {
+  const config = `tsconfig.${file.replace(/\.ts$/, '')}.json`;
+  const compilerOptions = {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    strict: true,
+    noEmit: true,
+    // The package's own .d.ts files are checked too, not skipped.
+    skipLibCheck: false,
+    typeRoots: [join(ROOT, 'node_modules/@types')],
+    types: ['node'],
+    ...options,
+  };
+  writeFileSync(join(consumer, config), JSON.stringify({ compilerOptions, files: [file] }));
+  writeFileSync(join(consumer, file), source.join('\n'));
+  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+  // tsc on a whole consumer project: tens of seconds on a busy 2-core machine.
+  const result = await run(process.execPath, [tsc, '-p', config], consumer, 170_000);
+  return { output: `${result.stdout}${result.stderr}`, code: result.code };
+}
+
+const QUIET = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
+
 beforeAll(async () => {
-  await ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), 'gcs-lock-pack-'));
-  // --ignore-scripts: dist/ is built above, under the build lock other test files share.
+  const clone = join(dir, 'clone');
+  await cleanClone(clone);
+  expect(existsSync(join(clone, 'dist')), 'a clean clone has no dist/').toBe(false);
+  // --ignore-scripts: no dependency needs an install script to build gcs-lock (tsc only).
+  ok(await run(NPM, ['ci', '--ignore-scripts', ...QUIET], clone, 240_000), 'npm ci in the clone');
+  // No --ignore-scripts: `prepack` must build dist/, as it will for `npm publish`.
   const packed = ok(
-    await run(NPM, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], ROOT),
-    'npm pack',
+    await run(NPM, ['pack', '--json', '--pack-destination', dir], clone, 240_000),
+    'npm pack in the clone',
   );
-  const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.search(/^\[/m))) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
   tarball = join(dir, info!.filename);
   files = info!.files.map((file) => file.path).sort();
 
@@ -91,29 +148,15 @@ beforeAll(async () => {
     join(consumer, 'package.json'),
     JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }),
   );
-  ok(
-    await run(
-      NPM,
-      [
-        'install',
-        '--prefer-offline',
-        '--no-audit',
-        '--no-fund',
-        '--ignore-scripts',
-        '--loglevel=error',
-        tarball,
-      ],
-      consumer,
-    ),
-    'npm install <tarball>',
-  );
-}, 120_000);
+  ok(await run(NPM, ['install', '--ignore-scripts', ...QUIET, tarball], consumer), 'npm install <tarball>');
+}, 600_000);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
-});
+}, 120_000);
 
-describe('the installed package', () => {
+// tsc and npm are slow on a busy machine: minutes, not the default 30 s.
+describe('the installed package', { timeout: 180_000 }, () => {
   it("works with import { Lock } from 'gcs-lock'", async () => {
     const script = [
       "import { Lock, LockHeldError } from 'gcs-lock';",
@@ -168,45 +211,88 @@ describe('the installed package', () => {
   });
 
   it('has types that a strict TypeScript consumer can use', async () => {
-    writeFileSync(
-      join(consumer, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2022',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          strict: true,
-          noEmit: true,
-          // The package's own .d.ts files are checked too, not skipped.
-          skipLibCheck: false,
-          typeRoots: [join(ROOT, 'node_modules/@types')],
-          types: ['node'],
-        },
-        files: ['consumer.ts'],
-      }),
-    );
-    writeFileSync(
-      join(consumer, 'consumer.ts'),
+    const result = await typecheck('consumer.ts', [
+      "import { Lock, LockHeldError, StorageError, type Lease, type LockInfo, type LockEvent } from 'gcs-lock';",
+      "import { MemoryStore, startServer, type RunningServer } from 'gcs-lock/testing';",
+      '',
+      "const lock = new Lock('gs://pack-test/job', { store: new MemoryStore({ buckets: ['pack-test'] }), onEvent: (e: LockEvent) => e.type });",
+      'const lease: Lease | null = await lock.tryAcquire();',
+      'const token: string | undefined = lease?.token;',
+      'const info: LockInfo | null = await lock.inspect();',
+      'const status: number | undefined = new StorageError("GET", 503, "x").status;',
+      'const server: RunningServer = await startServer();',
+      '// @ts-expect-error: ttl is a number of milliseconds',
+      "new Lock('gs://pack-test/job', { ttl: '60s' });",
+      'export { token, info, status, server, LockHeldError };',
+    ]);
+    expect(result).toEqual({ output: '', code: 0 });
+  });
+
+  it('has types with the legacy node10 resolution too (the types and typesVersions fields)', async () => {
+    const source = [
+      "import { Lock, type LockEvent } from 'gcs-lock';",
+      "import { MemoryStore } from 'gcs-lock/testing';",
+      "const lock: Lock = new Lock('gs://pack-test/job', { store: new MemoryStore(), onEvent: (e: LockEvent) => e.type });",
+      '// @ts-expect-error: ttl is a number of milliseconds',
+      "new Lock('gs://pack-test/job', { ttl: '60s' });",
+      'export { lock };',
+    ];
+    const result = await typecheck('legacy.ts', source, {
+      module: 'ESNext',
+      moduleResolution: 'node10',
+      skipLibCheck: true,
+    });
+    expect(result).toEqual({ output: '', code: 0 });
+  });
+
+  it('needs no @opentelemetry/api for gcs-lock, and names it when gcs-lock/otel is imported without it', async () => {
+    expect(existsSync(join(consumer, 'node_modules/@opentelemetry/api'))).toBe(false);
+    const plain = await run(
+      process.execPath,
       [
-        "import { Lock, LockHeldError, StorageError, type Lease, type LockInfo, type LockEvent } from 'gcs-lock';",
-        "import { MemoryStore, startServer, type RunningServer } from 'gcs-lock/testing';",
-        '',
-        "const lock = new Lock('gs://pack-test/job', { store: new MemoryStore({ buckets: ['pack-test'] }), onEvent: (e: LockEvent) => e.type });",
-        'const lease: Lease | null = await lock.tryAcquire();',
-        'const token: string | undefined = lease?.token;',
-        'const info: LockInfo | null = await lock.inspect();',
-        'const status: number | undefined = new StorageError("GET", 503, "x").status;',
-        'const server: RunningServer = await startServer();',
-        '// @ts-expect-error: ttl is a number of milliseconds',
-        "new Lock('gs://pack-test/job', { ttl: '60s' });",
-        'export { token, info, status, server, LockHeldError };',
-      ].join('\n'),
+        '--input-type=module',
+        '-e',
+        "const m = await import('gcs-lock'); console.log(typeof m.Lock, typeof m.doctor);",
+      ],
+      consumer,
     );
-    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-    const result = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], consumer);
-    expect(`${result.stdout}${result.stderr}`).toBe('');
-    expect(result.code).toBe(0);
-  }, 180_000); // tsc on a whole consumer project: tens of seconds on a busy 2-core machine
+    expect(ok(plain, 'import gcs-lock').stdout.trim()).toBe('function function');
+    const otel = await run(
+      process.execPath,
+      ['--input-type=module', '-e', "await import('gcs-lock/otel');"],
+      consumer,
+    );
+    expect(otel.code).not.toBe(0);
+    expect(otel.stderr).toContain("Cannot find package '@opentelemetry/api'");
+  });
+
+  it('records through gcs-lock/otel once @opentelemetry/api is installed, with its types', async () => {
+    ok(
+      await run(NPM, ['install', '--ignore-scripts', ...QUIET, '@opentelemetry/api@~1.9.0'], consumer),
+      'npm install api',
+    );
+    const script = [
+      "import { Lock } from 'gcs-lock';",
+      "import { MemoryStore } from 'gcs-lock/testing';",
+      "import { lockTelemetry, METRIC_NAMES } from 'gcs-lock/otel';",
+      'const telemetry = lockTelemetry();', // the global no-op providers: nothing to export, nothing breaks
+      "const lock = new Lock('gs://pack-test/otel', telemetry.instrument({ store: new MemoryStore({ buckets: ['pack-test'] }) }));",
+      'await lock.run(async () => {});',
+      'console.log(METRIC_NAMES.wait);',
+    ].join('\n');
+    const result = ok(await run(process.execPath, ['--input-type=module', '-e', script], consumer), 'otel');
+    expect(result.stdout.trim()).toBe('gcs_lock.wait.duration');
+    const types = await typecheck('otel.ts', [
+      "import { Lock, type LockOptions } from 'gcs-lock';",
+      "import { lockTelemetry, type LockTelemetry } from 'gcs-lock/otel';",
+      'const telemetry: LockTelemetry = lockTelemetry({ lockAttribute: false });',
+      "const options: LockOptions = telemetry.instrument({ ttl: 60_000, endpoint: 'http://127.0.0.1:1' });",
+      "export const lock = new Lock('gs://pack-test/otel', options);",
+      '// @ts-expect-error: lockAttribute is a boolean',
+      "lockTelemetry({ lockAttribute: 'no' });",
+    ]);
+    expect(types).toEqual({ output: '', code: 0 });
+  });
 
   it('runs the gcs-lock binary (npx gcs-lock --help)', async () => {
     const result = ok(await run(NPX, ['--no', '--', 'gcs-lock', '--help'], consumer), 'npx gcs-lock --help');
@@ -216,7 +302,7 @@ describe('the installed package', () => {
   });
 });
 
-describe('the package contents', () => {
+describe('the package contents', { timeout: 180_000 }, () => {
   it('holds the built entry points, the binary and the documents, and nothing else', () => {
     for (const expected of [
       'package.json',
@@ -227,6 +313,8 @@ describe('the package contents', () => {
       'dist/index.d.ts',
       'dist/testing/index.js',
       'dist/testing/index.d.ts',
+      'dist/otel/index.js',
+      'dist/otel/index.d.ts',
       'dist/cli/main.js',
     ]) {
       expect(files, expected).toContain(expected);

@@ -17,9 +17,8 @@ afterEach(async () => {
 const send = (method: string, path: string, body?: unknown) =>
   request(`${control}/${path}`, {
     method,
-    ...(body === undefined
-      ? {}
-      : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    headers: { 'x-gcs-lock-control': '1', 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
 
 describe('control endpoint', () => {

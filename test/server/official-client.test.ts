@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Storage, type File } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { officialClient } from './support.js';
 
 const BUCKET = 'official-client';
 let server: RunningServer;
@@ -14,12 +15,7 @@ let storage: Storage;
 
 beforeAll(async () => {
   server = await startServer({ buckets: [BUCKET] });
-  // No retries: a 412 must surface at once, and a retry's 1-3 s back-off would only slow the test.
-  storage = new Storage({
-    apiEndpoint: server.url,
-    projectId: 'test-project',
-    retryOptions: { autoRetry: false, maxRetries: 0 },
-  });
+  storage = officialClient(server.url);
 });
 afterAll(async () => {
   await server.close();

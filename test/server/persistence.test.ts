@@ -2,7 +2,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SNAPSHOT_FILE } from '../../src/server/persistence.js';
+import { LOG_FILE } from '../../src/server/persistence.js';
+import { ControlClient } from '../../src/server/control-client.js';
 import { startServer } from '../../src/server/start-server.js';
 import { insertMedia, objectUrl, patchMetadata, request } from './support.js';
 
@@ -26,7 +27,7 @@ describe('persistence', () => {
       body: JSON.stringify({ name: 'made-later' }),
     });
     await first.close();
-    expect(await readdir(dataDir)).toEqual([SNAPSHOT_FILE]); // no temporary file left behind
+    expect(await readdir(dataDir)).toEqual([LOG_FILE]); // no temporary file left behind
 
     await using second = await startServer({ buckets: ['keep'], dataDir });
     const after = await request(objectUrl(second.url, 'keep', 'dir/kept ☃'));
@@ -81,5 +82,26 @@ describe('persistence', () => {
     await using second = await startServer({ buckets: ['mem'] });
     expect((await request(objectUrl(second.url, 'mem', 'x'))).status).toBe(404);
     expect(await readdir(dataDir)).toEqual([]);
+  });
+
+  it('close() rejects when the state could not be saved, and health says so meanwhile', async () => {
+    const ignore = (): void => undefined;
+    process.on('warning', ignore);
+    try {
+      const server = await startServer({ buckets: ['kept'], dataDir });
+      await insertMedia(server.url, 'kept', 'x');
+      await rm(dataDir, { recursive: true, force: true }); // the disk goes away under the server
+      server.reset(); // a reset rewrites the whole log: into a directory that is gone
+      const control = new ControlClient(server.url);
+      let health = await control.health();
+      while (health.ok) health = await control.health();
+      expect(health).toMatchObject({
+        ok: false,
+        persistence: expect.stringMatching(/could not save/) as unknown,
+      });
+      await expect(server.close()).rejects.toThrow(/could not save its state .*ENOENT/);
+    } finally {
+      process.off('warning', ignore);
+    }
   });
 });

@@ -91,6 +91,28 @@ export function lockFairness(name: string, backend: () => Backend): void {
       await lease.release();
     });
 
+    it("a waiter moves on when its predecessor's ticket is marked released rather than deleted", async () => {
+      // Found by the torture harness: an expired ticket was marked released; the waiter behind it never
+      // judged a released ticket gone (only a deleted or expired one), and the queue stalled.
+      const { engine, bucket } = backend();
+      const { object, lock } = fresh();
+      const holder = await lock(backend().peer()).acquire();
+      const ahead = `${object}.queue/ahead`;
+      const ticket = { ownerToken: 'x', ttl: 600_000, refreshInterval: 1_000, host: 'h', pid: 1 };
+      engine.insertObject(bucket, ahead, {
+        data: Buffer.alloc(0),
+        metadata: grantMetadata({ ...ticket, description: undefined, kind: 'ticket' }, 1n, false),
+      });
+      await sleep(20);
+      const waiting = lock(backend().peer()).acquire({ timeout: 10_000 });
+      await sleep(300); // it listed the queue: `ahead` is its predecessor, read every poll.max
+      engine.patchObject(bucket, ahead, { metadata: { 'gcs-lock-state': 'released' } });
+      await holder.release();
+      // Before the fix: AcquireTimeoutError after 10 s (a released ticket never expires).
+      const lease = await waiting;
+      await lease.release();
+    });
+
     it('hands the lock to a waiter of the same process with one write and no poll', async () => {
       const { faults } = backend();
       const { object, lock } = fresh();

@@ -70,6 +70,32 @@ export function lockFencing(name: string, backend: () => Backend): void {
       expect(engine.getObject(bucket, object).metadata['gcs-lock-fence']).toBe(tokens.at(-1)!.toString());
     });
 
+    it('starts a chain again above every fence it saw when someone deleted the lock object', async () => {
+      // A new chain starts at the server's clock, which the Date header gives to the second only (and
+      // which can go back): a holder whose object was deleted and who acquired again in the same second
+      // got the same token (found by the `elect` CLI test). It now starts above the fences it has seen.
+      const { engine, bucket } = backend();
+      const { object, lock } = fresh();
+      const same = backend().peer();
+      const first = await lock(same).acquire({ timeout: 20_000 });
+      await first.release();
+      engine.deleteObject(bucket, object);
+      engine.clockOffsetMs -= 3_600_000; // the worst case: the server's clock went back
+      try {
+        const again = await lock(same).acquire({ timeout: 20_000 });
+        // Only the holder's own memory keeps the token growing here (the documented limit: a process
+        // that never saw the old chain goes by the server's clock).
+        expect(BigInt(again.token)).toBeGreaterThan(BigInt(first.token));
+        await again.release();
+        const other = lock(backend().peer()); // never saw the old chain: it can only go by the new one
+        const next = await other.acquire({ timeout: 20_000 });
+        expect(BigInt(next.token)).toBe(BigInt(again.token) + 1n);
+        await next.release();
+      } finally {
+        engine.clockOffsetMs += 3_600_000;
+      }
+    });
+
     it('writes through the lock while it is held, and leaves no staged data behind', async () => {
       const { engine, bucket } = backend();
       const { object, lock } = fresh();

@@ -1,4 +1,10 @@
-import type { HistoryEvent, LockRecord, RunConfig, WorkerEvent } from '../../torture/history.js';
+import type {
+  CounterToken,
+  HistoryEvent,
+  LockRecord,
+  RunConfig,
+  WorkerEvent,
+} from '../../torture/history.js';
 
 /**
  * Hand-written histories for the checker's tests: events in any order, with `seq` numbers given per
@@ -24,6 +30,28 @@ export const CONFIG: RunConfig = {
 type Fields<E> = E extends WorkerEvent ? Omit<E, 't' | 'mono' | 'src' | 'seq' | 'worker' | 'pid'> : never;
 type Loose = Record<string, unknown>;
 
+/** A grant's generation (default `9<token>`) and the holder's pid on its record (fair mode ties it to a ticket). */
+export interface GrantOptions {
+  generation?: string;
+  pid?: number;
+}
+
+/** What a round hands the counter as its token: the fence (right) or the grant's generation (the mutant). */
+export interface RoundOptions extends GrantOptions {
+  hand?: CounterToken;
+}
+
+/** How GCS answered a fenced write's compose, and what the writer pinned it to. */
+export interface ComposeOptions {
+  /** Accepted, or refused with this status. */
+  status?: 412 | 429;
+  /** The generation the lock source was pinned to (default: the writer's grant's). */
+  pinned?: string;
+  /** The lock object's live generation (default: the pinned one; null: no lock object). */
+  live?: string | null;
+  zombie?: boolean;
+}
+
 const record = (token: string, state: string, refresh: number, description: string): LockRecord => ({
   version: '2',
   state,
@@ -40,6 +68,11 @@ export class History {
   /** The server clock runs this far ahead of mono (any constant will do). */
   readonly #offset = 1_000_000;
   readonly #refreshes = new Map<string, number>();
+  /** Per token: its generation, and record fields beyond the builder's (pid, queued). */
+  readonly #generations = new Map<string, string>();
+  readonly #extra = new Map<string, Partial<LockRecord>>();
+  /** Per ticket: its `timeCreated` (server clock), kept by its refreshes and delete. */
+  readonly #tickets = new Map<string, number>();
 
   constructor(config: Partial<RunConfig> = {}) {
     this.#config = { ...CONFIG, ...config };
@@ -71,18 +104,25 @@ export class History {
       type: 'server-lock',
       lock: 'L',
       op,
-      generation: `9${token}`,
+      generation: this.generationOf(token),
       metageneration: '1',
       updated: mono + this.#offset,
       serverNow: mono + this.#offset,
-      record: record(token, state, refresh, description),
+      record: { ...record(token, state, refresh, description), ...this.#extra.get(token) },
       changed,
     });
   }
 
+  /** The generation of token `token`'s grant. */
+  generationOf(token: string): string {
+    return this.#generations.get(token) ?? `9${token}`;
+  }
+
   /** The server grants token `token` (an insert of a held record). */
-  grant(mono: number, token: string, description = 'torture worker'): this {
+  grant(mono: number, token: string, description = 'torture worker', options: GrantOptions = {}): this {
     this.#refreshes.set(token, 0);
+    if (options.generation !== undefined) this.#generations.set(token, options.generation);
+    this.#extra.set(token, options.pid === undefined ? {} : { pid: String(options.pid) });
     return this.#lock(
       mono,
       'insert',
@@ -107,6 +147,60 @@ export class History {
   /** The holder's release commits (state released). */
   release(mono: number, token: string): this {
     return this.#lock(mono, 'patch', token, ['gcs-lock-state'], 'released', 'torture worker');
+  }
+
+  /**
+   * A fair-mode waiter flags the held record `gcs-lock-queued`: the token's records built after this
+   * call (in call order, like refreshes) carry the flag, its release included.
+   */
+  queued(mono: number, token: string): this {
+    this.#extra.set(token, { ...this.#extra.get(token), queued: '1' });
+    return this.#lock(mono, 'patch', token, ['gcs-lock-queued'], 'held', 'torture worker');
+  }
+
+  /** A committed change to fair-mode ticket `ticket` of the process `pid` (`refresh`: its counter). */
+  ticket(mono: number, op: 'insert' | 'patch' | 'delete', ticket: string, pid: number, refresh = 0): this {
+    if (op === 'insert') this.#tickets.set(ticket, mono + this.#offset);
+    return this.o(mono, {
+      type: 'server-ticket',
+      lock: 'L',
+      ticket,
+      op,
+      timeCreated: this.#tickets.get(ticket) ?? mono + this.#offset,
+      updated: mono + this.#offset,
+      serverNow: mono + this.#offset,
+      ttl: TTL,
+      pid: String(pid),
+      refresh: String(refresh),
+    });
+  }
+
+  /**
+   * The holder of `token` (file `src`) sends fenced write `id` of the lock's report object at `at`;
+   * the server's compose answers 5 ms later, the worker records the outcome 10 ms later.
+   */
+  fencedWrite(src: string, at: number, token: string, id: string, options: ComposeOptions = {}): this {
+    const lease = { lock: 'L', token, id };
+    const zombie = options.zombie ?? false;
+    const pinned = options.pinned ?? this.generationOf(token);
+    const live = options.live === undefined ? pinned : options.live;
+    const via = zombie ? 'fence' : 'lease';
+    this.w(src, at, { type: 'fenced-write-sent', ...lease, generation: pinned, zombie, via });
+    this.o(at + 5, {
+      type: 'server-compose',
+      lock: 'L',
+      destination: 'reports/L',
+      lockGeneration: pinned,
+      outcome: options.status === undefined ? 'accepted' : 'refused',
+      ...(options.status !== undefined && { status: options.status }),
+      ...(live !== null && { liveGeneration: live }),
+      token,
+      writer: id,
+    });
+    if (options.status === undefined)
+      return this.w(src, at + 10, { type: 'fenced-write-accepted', ...lease });
+    const reason = options.status === 429 ? 'rate-limited' : 'generation changed';
+    return this.w(src, at + 10, { type: 'fenced-write-refused', ...lease, reason });
   }
 
   /** A counter write lands at the server. */
@@ -138,14 +232,18 @@ export class History {
       .w('w0.0', 602, { type: 'refreshed', lock: 'L', token: '10', deadline: deadlineAfterRefresh });
   }
 
-  /** A library worker's whole round: grant, acquired, enter, counter write, leave, release. */
-  round(src: string, at: number, token: string, value: number): this {
+  /**
+   * A library worker's whole round: grant, acquired, enter, counter write, leave, release. The
+   * counter is handed the fence, or (`hand: 'generation'`) the grant's generation as 0.1 did.
+   */
+  round(src: string, at: number, token: string, value: number, options: RoundOptions = {}): this {
     const id = `${src}.${token}`;
-    return this.grant(at, token)
-      .acquired(src, at + 2, token)
+    this.grant(at, token, 'torture worker', options);
+    const handed = options.hand === 'generation' ? this.generationOf(token) : token;
+    return this.acquired(src, at + 2, token)
       .w(src, at + 10, { type: 'cs-enter', lock: 'L', token })
       .w(src, at + 20, { type: 'write-sent', lock: 'L', token, id, value })
-      .counter(at + 25, token, value, id)
+      .counter(at + 25, handed, value, id)
       .w(src, at + 30, { type: 'write-accepted', lock: 'L', token, id, value, generation: `7${at + 25}` })
       .w(src, at + 40, { type: 'cs-leave', lock: 'L', token, aborted: false })
       .w(src, at + 50, { type: 'release-start', lock: 'L', token })

@@ -15,9 +15,10 @@ export interface CounterFigures {
  *   the last one written;
  * - every write carries a token the lock granted (`orphan-write`), and every write a worker saw
  *   accepted is among them (`phantom-write`);
- * - fenced mode: tokens never go down (`counter-order`); a write of an older grant that lands after a
- *   newer grant but before the newer holder's first write is what fencing orders correctly, and only
- *   counted;
+ * - fenced mode: writes land in grant order (`counter-order`: a write of an earlier grant after one of
+ *   a later grant, judged by the grants the writes came from, not by the tokens they carry, so that a
+ *   wrong token shows); a write of an older grant that lands after a newer grant but before the newer
+ *   holder's first write is what fencing orders correctly, and only counted;
  * - unconditional mode: no write lands after its grant ended at the server (`late-write`): the lock
  *   alone protects this counter.
  */
@@ -41,10 +42,12 @@ export function checkCounters(
     }
   }
   const locks = new Set([...stamps.map((stamp) => stamp.lock), ...Object.keys(final?.counters ?? {})]);
+  const sent = new Map(ofType(events, 'write-sent').map((event) => [event.id, event]));
   for (const lock of locks) {
     const chain = grants.get(lock) ?? [];
     let value = 0;
-    let highest = 0n;
+    /** The latest grant (its place in the chain) whose write the counter took so far. */
+    let latest: { at: number; stamp: Of<'server-counter'> } | undefined;
     let last: Of<'server-counter'> | undefined;
     for (const stamp of stamps.filter((s) => s.lock === lock)) {
       figures.accepted++;
@@ -63,16 +66,10 @@ export function checkCounters(
         );
       }
       value = stamp.value;
-      const token = /^\d+$/.test(stamp.token) ? BigInt(stamp.token) : -1n;
-      if (mode === 'fenced' && token < highest) {
-        flag('counter-order', `${lock}: token ${stamp.token} written after token ${highest}`, [
-          last ?? stamp,
-          stamp,
-        ]);
-      }
-      if (token > highest) highest = token;
       last = stamp;
-      const grant = chain.find((g) => g.token === stamp.token);
+      // The write's grant: its writer's lease (the write names it), else the token it carries.
+      const token = sent.get(stamp.writer)?.token ?? stamp.token;
+      const grant = chain.find((g) => g.token === token);
       if (!grant) {
         flag(
           'orphan-write',
@@ -81,6 +78,17 @@ export function checkCounters(
         );
         continue;
       }
+      const at = chain.indexOf(grant);
+      // Fenced: the counter must order writes as the lock ordered its grants, whatever their tokens.
+      if (mode === 'fenced' && latest && at < latest.at) {
+        flag(
+          'counter-order',
+          `${lock}: write ${stamp.writer} of token ${grant.token} landed after a write of the later grant ` +
+            `${chain[latest.at]!.token} (the counter was handed ${stamp.token} after ${latest.stamp.token})`,
+          [latest.stamp, stamp],
+        );
+      }
+      if (!latest || at > latest.at) latest = { at, stamp };
       if (grant.end === undefined || stamp.mono < grant.end) continue;
       figures.lateWrites++;
       if (mode === 'unconditional') {

@@ -98,7 +98,11 @@ export function serverClock(events: readonly HistoryEvent[]): ServerClock {
  * the commit), and the server's clock when it passes `updated + ttl`. Clock changes between the two
  * are followed (a step forward brings the server-clock expiry closer).
  */
-export function expiryOf(commit: Commit, ttl: number, clock: ServerClock): number {
+export function expiryOf(
+  commit: Pick<Commit, 'mono' | 'updated' | 'serverNow'>,
+  ttl: number,
+  clock: ServerClock,
+): number {
   const target = commit.updated + ttl;
   let candidate = commit.mono + (target - commit.serverNow);
   for (const point of clock) {

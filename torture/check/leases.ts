@@ -50,6 +50,11 @@ const LEASE_EVENTS = new Set([
   'release-start',
   'released',
   'sigterm',
+  'fenced-write-sent',
+  'fenced-write-accepted',
+  'fenced-write-refused',
+  'fenced-write-unknown',
+  'zombie-stop',
 ]);
 
 function onLease(event: HistoryEvent): event is LeaseEvent {
@@ -103,7 +108,9 @@ export function collectLeases(events: readonly HistoryEvent[], flag: Flag): Map<
       continue;
     }
     lease.events.push(event);
-    if (ACTS.has(event.type)) lease.acts.push(event);
+    // A holder's own fenced write is an act; a zombie's, sent past its lease on purpose, is judged by
+    // what GCS did with it (check/fenced.ts).
+    if (ACTS.has(event.type) || (event.type === 'fenced-write-sent' && !event.zombie)) lease.acts.push(event);
     if (event.type === 'refreshed') lease.deadlines.push([event.mono, event.deadline]);
     if (event.type === 'lost') lease.lostAt ??= event.mono;
     if (event.type === 'release-start') lease.releaseAt ??= event.mono;

@@ -23,12 +23,27 @@ export type ViolationKind =
   | 'counter-order'
   | 'late-write'
   | 'orphan-write'
+  | 'counter-token-order'
+  | 'wrongly-fenced'
+  // Fenced writes (compose pinned to the lock's generation), in server order.
+  | 'stale-fenced-write'
+  | 'wrongly-refused'
+  | 'fence-mismatch'
+  // Fair mode: ticket order and waiting.
+  | 'queue-jump'
+  | 'starvation'
+  | 'idle-lock'
   // Liveness and leftovers.
   | 'unfinished-worker'
   | 'slow-takeover'
   | 'slow-release'
   | 'lock-left-behind'
-  | 'ticket-left-behind';
+  | 'ticket-left-behind'
+  // Elections and semaphores (check/primitives.ts).
+  | 'wrong-candidate'
+  | 'slot-out-of-range'
+  | 'too-many-permits'
+  | 'slow-permit';
 
 export interface Violation {
   kind: ViolationKind;

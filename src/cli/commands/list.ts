@@ -37,7 +37,7 @@ export async function listCommand(args: string[]): Promise<number> {
 }
 
 /** What `list` calls an entry: the library's state, with a held lease that has expired called stale. */
-export type ListState = 'held' | 'stale' | 'free' | 'waiting' | 'not-a-lock';
+export type ListState = 'held' | 'stale' | 'free' | 'waiting' | 'semaphore' | 'not-a-lock';
 
 /** `held`, `stale` (an expired lease), `free` (released), `waiting` (a fair-mode ticket) or `not-a-lock`. */
 export function entryState(entry: LockListEntry): ListState {
@@ -57,6 +57,7 @@ export function entryJson(entry: LockListEntry): Record<string, unknown> {
     state: entryState(entry),
     lock: entry.state === 'free' ? null : (entry.info ?? null),
     ...(entry.problem !== undefined && { problem: entry.problem }),
+    ...(entry.limit !== undefined && { limit: entry.limit }),
   };
 }
 
@@ -66,6 +67,8 @@ export function formatList(entries: LockListEntry[]): string {
     const { info } = entry;
     const name = printable(entry.name);
     const state = entryState(entry);
+    // A semaphore's header: its permits are the lock objects NAME.slots/N, listed after it.
+    if (state === 'semaphore') return ['SEMAPHORE', '-', '-', `${entry.limit ?? '?'} permits`, name];
     if (state === 'not-a-lock' || !info)
       return ['NOT-A-LOCK', '-', '-', printable(entry.problem ?? ''), name];
     // A released lock keeps its object: who held it last, and the last token granted.

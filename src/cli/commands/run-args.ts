@@ -1,4 +1,5 @@
 import { DEFAULT_TTL, MAX_TTL, MIN_TTL } from '../../core/resolve-options.js';
+import { MAX_LIMIT } from '../../core/semaphore-header.js';
 import { formatLockUrl, parseLockUrl } from '../../util/lock-url.js';
 import { parseArgument, parseCommandLine, parseDuration, parseExitCode, UsageError } from '../args.js';
 import { ExitCode } from '../exit-codes.js';
@@ -28,6 +29,8 @@ export interface RunPlan {
   store: StoreSettings;
   json: boolean;
   quiet: boolean;
+  /** `--permits N`: hold one of N permits of a semaphore (Semaphore) instead of the lock. */
+  permits: number | undefined;
 }
 
 /**
@@ -69,29 +72,51 @@ export function parseRunArgs(args: string[]): RunPlan | null {
     'kill-grace': { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
+    permits: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return null;
-  const [url, ...extra] = positionals;
-  if (url === undefined)
-    throw new UsageError('run: missing gs://BUCKET/OBJECT: gcs-lock run gs://BUCKET/OBJECT -- COMMAND');
-  if (rest === undefined || extra.length > 0) {
-    const example = [
-      'gcs-lock run',
-      url,
-      '--',
-      ...(extra.length > 0 ? extra : ['COMMAND', '[ARGS...]']),
-    ].join(' ');
-    throw new UsageError(
-      `run: put -- before the command, so that its options are not read as gcs-lock's: ${example}`,
-    );
-  }
-  const [command, ...commandArgs] = rest;
-  if (command === undefined)
-    throw new UsageError(`run: missing the command after --: gcs-lock run ${url} -- COMMAND [ARGS...]`);
+  const common = commandPlan('run', values, positionals, rest);
   if (values.nonblock && values.wait !== undefined) {
     throw new UsageError('run: use either -n (fail at once) or -w SECONDS (wait that long), not both');
   }
+  return {
+    ...common,
+    timeout: values.nonblock
+      ? 0
+      : values.wait !== undefined
+        ? parseDuration('-w/--wait', values.wait, { min: 0, max: MAX_WAIT })
+        : Infinity,
+    conflictExitCode:
+      values['conflict-exit-code'] === undefined
+        ? ExitCode.CONFLICT
+        : parseExitCode('-E/--conflict-exit-code', values['conflict-exit-code']),
+    permits: values.permits === undefined ? undefined : parsePermits(values.permits),
+  };
+}
+
+/** What `run` and `elect` read alike from their command lines: all of a plan but how to wait. */
+export type CommandPlan = Omit<RunPlan, 'timeout' | 'conflictExitCode' | 'permits'>;
+
+/**
+ * The part of a plan that `run` and `elect` parse alike: the lock's URL, the command after `--`, the
+ * lease's ttl and loss margin, the kill grace, description, store and output options.
+ */
+export function commandPlan(
+  verb: string,
+  values: {
+    ttl?: string;
+    description?: string;
+    'kill-grace'?: string;
+    json?: boolean;
+    quiet?: boolean;
+    endpoint?: string;
+    'request-timeout'?: string;
+  },
+  positionals: string[],
+  rest: string[] | undefined,
+): CommandPlan {
+  const { url, command, commandArgs } = commandLine(verb, positionals, rest);
   const target = parseArgument(parseLockUrl, url);
   const ttl =
     values.ttl === undefined
@@ -102,15 +127,6 @@ export function parseRunArgs(args: string[]): RunPlan | null {
     ...target,
     command,
     args: commandArgs,
-    timeout: values.nonblock
-      ? 0
-      : values.wait !== undefined
-        ? parseDuration('-w/--wait', values.wait, { min: 0, max: MAX_WAIT })
-        : Infinity,
-    conflictExitCode:
-      values['conflict-exit-code'] === undefined
-        ? ExitCode.CONFLICT
-        : parseExitCode('-E/--conflict-exit-code', values['conflict-exit-code']),
     ttl,
     lossMargin: lossMarginFor(ttl),
     description: values.description,
@@ -121,8 +137,51 @@ export function parseRunArgs(args: string[]): RunPlan | null {
   };
 }
 
+/**
+ * `gcs-lock VERB gs://BUCKET/OBJECT -- COMMAND [ARGS...]` (run, elect): the URL, and the command after
+ * `--`; a usage error, naming the verb, for a missing URL, a missing `--` or a missing command.
+ */
+export function commandLine(
+  verb: string,
+  positionals: string[],
+  rest: string[] | undefined,
+): { url: string; command: string; commandArgs: string[] } {
+  const [url, ...extra] = positionals;
+  if (url === undefined)
+    throw new UsageError(
+      `${verb}: missing gs://BUCKET/OBJECT: gcs-lock ${verb} gs://BUCKET/OBJECT -- COMMAND`,
+    );
+  if (rest === undefined || extra.length > 0) {
+    const example = [
+      `gcs-lock ${verb}`,
+      url,
+      '--',
+      ...(extra.length > 0 ? extra : ['COMMAND', '[ARGS...]']),
+    ].join(' ');
+    throw new UsageError(
+      `${verb}: put -- before the command, so that its options are not read as gcs-lock's: ${example}`,
+    );
+  }
+  const [command, ...commandArgs] = rest;
+  if (command === undefined)
+    throw new UsageError(
+      `${verb}: missing the command after --: gcs-lock ${verb} ${url} -- COMMAND [ARGS...]`,
+    );
+  return { url, command, commandArgs };
+}
+
+/** `--permits N`: a whole number of permits from 1 to 1000. */
+export function parsePermits(text: string): number {
+  if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > MAX_LIMIT) {
+    throw new UsageError(
+      `--permits ${JSON.stringify(text)} is not a number of permits: use a whole number from 1 to ${MAX_LIMIT}`,
+    );
+  }
+  return Number(text);
+}
+
 /** `--kill-grace`, bounded so that the command is dead before a waiter may take the lock. */
-function killGrace(text: string | undefined, ttl: number, ttlText: string | undefined): number {
+export function killGrace(text: string | undefined, ttl: number, ttlText: string | undefined): number {
   const max = maxKillGrace(ttl);
   if (text === undefined) return Math.min(DEFAULT_KILL_GRACE_MS, max);
   const grace = parseDuration('--kill-grace', text, { min: 0, max: MAX_TTL });

@@ -47,7 +47,8 @@ export async function runHolding(
   const child = startChild(plan.command, plan.args, {
     env: {
       ...process.env,
-      GCS_LOCK_URL: plan.url,
+      // The object the lease is on: the lock's, or a permit's own slot (its token's chain).
+      GCS_LOCK_URL: lease.url,
       GCS_LOCK_TOKEN: lease.token,
       GCS_LOCK_GENERATION: lease.generation,
     },

@@ -2,6 +2,8 @@ import { AcquireTimeoutError } from '../../errors/acquire-timeout-error.js';
 import { LockHeldError } from '../../errors/lock-held-error.js';
 import type { Lease } from '../../lease/lease.js';
 import { Lock } from '../../lock/lock.js';
+import { Permit } from '../../semaphore/permit.js';
+import { Semaphore } from '../../semaphore/semaphore.js';
 import { describeError } from '../errors.js';
 import { ExitCode, signalExitCode } from '../exit-codes.js';
 import { formatDuration, formatHolder } from '../format.js';
@@ -9,13 +11,11 @@ import { RUN_HELP } from '../help.js';
 import { RunOutput } from '../run-output.js';
 import { storeFor } from '../store.js';
 import { parseRunArgs } from './run-args.js';
-import { runHolding, RUNNING_SIGNALS, type SignalHandler } from './run-holding.js';
+import { SignalRouter } from '../signal-router.js';
+import { runHolding } from './run-holding.js';
 import { releaseWithin } from './run-release.js';
 
 export { parseRunArgs, type RunPlan } from './run-args.js';
-
-/** Signals `run` always handles: they stop a wait, reach the command, or cut a release short. */
-const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
  * `gcs-lock run`: acquire, run the command, keep the lease, release, exit with the command's status.
@@ -32,12 +32,8 @@ export async function runCommand(args: string[]): Promise<number> {
   const out = new RunOutput(plan.url, { json: plan.json, quiet: plan.quiet });
 
   // One listener per signal for the whole run; each phase decides what a signal means.
-  let handler: SignalHandler = () => {};
-  const listener = (signal: NodeJS.Signals): void => handler(signal);
-  const route = (next: SignalHandler): void => {
-    handler = next;
-  };
-  for (const signal of SIGNALS) process.on(signal, listener);
+  const signals = new SignalRouter();
+  const { route } = signals;
 
   let interrupted: NodeJS.Signals | undefined;
   const waiting = new AbortController();
@@ -47,7 +43,7 @@ export async function runCommand(args: string[]): Promise<number> {
   });
 
   try {
-    const lock = new Lock({
+    const options = {
       bucket: plan.bucket,
       object: plan.object,
       store: storeFor(plan.store),
@@ -56,7 +52,10 @@ export async function runCommand(args: string[]): Promise<number> {
       lossMargin: plan.lossMargin,
       ...(plan.store.requestTimeout !== undefined && { requestTimeout: plan.store.requestTimeout }),
       ...(plan.description !== undefined && { description: plan.description }),
-    });
+    };
+    // --permits N: one of N permits of a semaphore; a permit is a lease like the lock's.
+    const lock =
+      plan.permits === undefined ? new Lock(options) : new Semaphore({ ...options, limit: plan.permits });
     out.notice.expectAnswer(plan.store);
 
     let lease: Lease;
@@ -74,12 +73,9 @@ export async function runCommand(args: string[]): Promise<number> {
       out.emit({ type: 'interrupted', signal: interrupted });
       return signalExitCode(interrupted);
     }
-    for (const signal of RUNNING_SIGNALS) process.on(signal, listener);
-    try {
-      return await runHolding(plan, lease, out, route);
-    } finally {
-      for (const signal of RUNNING_SIGNALS) process.off(signal, listener);
-    }
+    // Each permit has its own fencing-token chain: the command needs the slot to compare tokens by.
+    if (lease instanceof Permit) process.env['GCS_LOCK_PERMIT'] = String(lease.slot);
+    return await signals.running(() => runHolding(plan, lease, out, route));
   } catch (error) {
     out.progress.clear();
     const { message, exitCode } = describeError(error);
@@ -87,7 +83,7 @@ export async function runCommand(args: string[]): Promise<number> {
     else out.warn(message);
     return exitCode;
   } finally {
-    for (const signal of SIGNALS) process.off(signal, listener);
+    signals.close();
   }
 }
 

@@ -1,4 +1,6 @@
 import { Lock } from '../../lock/lock.js';
+import { MalformedLockError } from '../../errors/malformed-lock-error.js';
+import { semaphoreStatus } from './permits.js';
 import type { LockInfo } from '../../core/lock-info.js';
 import { parseLockUrl } from '../../util/lock-url.js';
 import { expectPositionals, parseArgument, parseCommandLine } from '../args.js';
@@ -43,7 +45,16 @@ export async function statusCommand(args: string[]): Promise<number> {
     onEvent: notice.onLockEvent,
     ...(settings.requestTimeout !== undefined && { requestTimeout: settings.requestTimeout }),
   });
-  const info = await lock.inspect().finally(() => notice.stop());
+  let info: LockInfo | null;
+  try {
+    info = await lock.inspect().finally(() => notice.stop());
+  } catch (error) {
+    // Not a lock: perhaps a semaphore's header, whose permits are locks of their own.
+    if (!(error instanceof MalformedLockError)) throw error;
+    const exit = await semaphoreStatus(lock.url, target, storeFor(settings), values.json === true);
+    if (exit === undefined) throw error;
+    return exit;
+  }
   const state: LockState = info === null ? 'free' : info.expired ? 'stale' : 'held';
   if (values.json) {
     // The same keys as each line of `list --json`: url, name, state, lock.

@@ -1,19 +1,100 @@
 import type { IncomingMessage } from 'node:http';
+import type { ByteBudget } from './budget.js';
 import { HttpError } from './errors.js';
 
-/** Largest request body accepted. Lock objects are tiny; this only stops a runaway client. */
-export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** How much of a request body may be read, and how long a pause in it may last. */
+export interface BodyLimits {
+  /** Most bytes this request's body may hold; more is 413 `uploadTooLarge`. */
+  maxBytes: number;
+  /** What to say when `maxBytes` is exceeded: the limit and how to raise it, if it can be. */
+  tooLarge: string;
+  /** The server-wide budget the body's bytes are taken from while it is held; none left is 503. */
+  budget: ByteBudget;
+  /** Longest pause between two chunks of the body; 408 `requestTimeout` after it. */
+  idleTimeoutMs: number;
+}
 
-/** Reads the whole request body; rejects with 413 past `MAX_BODY_BYTES`. */
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'The request body is too large.');
-    chunks.push(chunk);
+const EMPTY: ReadBody = { body: Buffer.alloc(0), release: () => undefined };
+
+/** A body read whole, and the release of its bytes from the budget once the request is done with it. */
+export interface ReadBody {
+  body: Buffer;
+  release(): void;
+}
+
+/** Whether a request carries a body: a non-zero `Content-Length`, or a chunked one. */
+export function hasBody(req: IncomingMessage): boolean {
+  const declared = req.headers['content-length'];
+  return (declared !== undefined && declared !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * Reads a request body whole, within `limits`: a declared `Content-Length` above `maxBytes` is refused
+ * before a byte is read; otherwise bytes are counted as they arrive, against `maxBytes` and against
+ * the server-wide budget, and a pause longer than `idleTimeoutMs` ends the read. On refusal the rest
+ * of the body is left unread: the caller answers and closes the connection.
+ */
+export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<ReadBody> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limits.maxBytes) {
+    return Promise.reject(new HttpError(413, limits.tooLarge));
   }
-  return Buffer.concat(chunks);
+  // Most requests (GET, DELETE) have no body: no listeners, no timer, nothing to wait for.
+  if (!hasBody(req)) {
+    req.resume();
+    return Promise.resolve(EMPTY);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (error: HttpError | undefined): void => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onClose);
+      if (error === undefined) {
+        let released = false;
+        const release = (): void => {
+          if (!released) limits.budget.release(size);
+          released = true;
+        };
+        resolve({ body: Buffer.concat(chunks, size), release });
+        return;
+      }
+      limits.budget.release(size);
+      req.pause();
+      reject(error);
+    };
+    // One timer, pushed back by every chunk (refresh() is far cheaper than a new timer per chunk).
+    const timer = setTimeout(
+      () =>
+        finish(
+          new HttpError(
+            408,
+            `The request body paused for more than ${limits.idleTimeoutMs / 1000} s; the request was abandoned.`,
+          ),
+        ),
+      limits.idleTimeoutMs,
+    );
+    const onData = (chunk: Buffer): void => {
+      if (size + chunk.length > limits.maxBytes) return finish(new HttpError(413, limits.tooLarge));
+      if (!limits.budget.take(chunk.length)) {
+        return finish(
+          new HttpError(
+            503,
+            `The server already holds ${limits.budget.used} bytes of request bodies and unfinished uploads, ` +
+              `its limit (limits.maxBufferedBytes, ${limits.budget.limit}); retry later, or raise the limit.`,
+            'backendError',
+          ),
+        );
+      }
+      size += chunk.length;
+      chunks.push(chunk);
+      timer.refresh();
+    };
+    const onEnd = (): void => finish(undefined);
+    // The client went away mid-body: nobody is left to answer.
+    const onClose = (): void => finish(new HttpError(499, 'The client closed the request.'));
+    req.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onClose);
+  });
 }
 
 /** A JSON object body (an empty body is `{}`); anything else is GCS's 400 `parseError`. */
@@ -45,50 +126,31 @@ export interface ObjectFields {
 export function objectFields(json: Record<string, unknown>): ObjectFields {
   const fields: ObjectFields = {};
   if (typeof json.name === 'string') fields.name = json.name;
-  if (typeof json.contentType === 'string') fields.contentType = json.contentType;
+  if (typeof json.contentType === 'string') fields.contentType = checkContentType(json.contentType);
   if (json.metadata !== undefined && json.metadata !== null) {
     if (typeof json.metadata !== 'object' || Array.isArray(json.metadata)) {
       throw new HttpError(400, 'Invalid value for metadata: must be an object.');
     }
-    const metadata: Record<string, string> = {};
-    for (const [key, value] of Object.entries(json.metadata as Record<string, unknown>)) {
-      if (value !== null) metadata[key] = value as string;
-    }
-    fields.metadata = metadata;
+    // fromEntries defines each key as an own property: assigning `metadata[key] = value` would send a
+    // key named "__proto__" to the prototype setter and drop it without a word.
+    fields.metadata = Object.fromEntries(
+      Object.entries(json.metadata as Record<string, unknown>).filter(([, value]) => value !== null),
+    ) as Record<string, string>;
   }
   return fields;
 }
 
-/** The body parts of a `multipart/related` request (GCS's `uploadType=multipart`). */
-export function parseMultipart(
-  contentType: string | undefined,
-  body: Buffer,
-): Array<{ type: string; data: Buffer }> {
-  const match = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
-  const boundary = match?.[1] ?? match?.[2];
-  if (!boundary || !/^multipart\/related/i.test(contentType ?? '')) {
-    throw new HttpError(400, 'A multipart upload needs a multipart/related body with a boundary.');
+/**
+ * A content type the server can send back in a `Content-Type` header: printable ASCII only. Anything
+ * else (a control character, a non-ASCII letter) would make every later media download fail, so it is
+ * refused when it is set, with a 400 naming the value.
+ */
+export function checkContentType(value: string): string {
+  if (!/^[\x20-\x7e]{1,1024}$/.test(value)) {
+    throw new HttpError(
+      400,
+      `Invalid value for contentType: ${JSON.stringify(value)}; use a media type in printable ASCII, such as text/plain.`,
+    );
   }
-  const delimiter = Buffer.from(`--${boundary}`);
-  const parts: Array<{ type: string; data: Buffer }> = [];
-  let at = body.indexOf(delimiter);
-  while (at !== -1) {
-    const start = at + delimiter.length;
-    if (body.subarray(start, start + 2).toString() === '--') break; // the closing delimiter
-    const next = body.indexOf(delimiter, start);
-    if (next === -1) break;
-    const part = body.subarray(start, next);
-    const headerEnd = part.indexOf('\r\n\r\n');
-    if (headerEnd === -1) throw new HttpError(400, 'Malformed multipart body.');
-    const headers = part.subarray(0, headerEnd).toString('utf8');
-    let data = part.subarray(headerEnd + 4);
-    // The CRLF before the next delimiter belongs to the delimiter, not to the data.
-    if (data.subarray(-2).toString() === '\r\n') data = data.subarray(0, -2);
-    const type = /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1]?.trim() ?? 'application/octet-stream';
-    parts.push({ type, data });
-    at = next;
-  }
-  if (parts.length !== 2)
-    throw new HttpError(400, 'A multipart upload has exactly two parts: metadata and media.');
-  return parts;
+  return value;
 }

@@ -1,7 +1,8 @@
 import type { ObjectPatch, StorageEngine } from '../engine/engine.js';
-import { parseJsonObject } from './body.js';
+import { checkContentType, parseJsonObject } from './body.js';
 import { HttpError } from './errors.js';
 import { jsonReply, type Reply } from './reply.js';
+import { requestedRange } from './range.js';
 import { objectResource, preconditionsFrom } from './resources.js';
 
 /** The parts of a request an object handler reads. */
@@ -12,6 +13,8 @@ export interface ObjectRequest {
   query: URLSearchParams;
   baseUrl: string;
   body: Buffer;
+  /** The `Range` header of a media download. */
+  range?: string | undefined;
 }
 
 /** `?generation=N`: the version a request addresses (the live one when absent). */
@@ -21,17 +24,19 @@ const generationOf = (query: URLSearchParams): string | undefined => query.get('
 export function getObject(r: ObjectRequest, media: boolean): Reply {
   const object = r.engine.getObject(r.bucket, r.object, preconditionsFrom(r.query), generationOf(r.query));
   if (!media && r.query.get('alt') !== 'media') return jsonReply(objectResource(object, r.baseUrl));
-  return {
-    status: 200,
-    data: object.data,
-    headers: {
-      'content-type': object.contentType,
-      'x-goog-generation': object.generation.toString(),
-      'x-goog-metageneration': object.metageneration.toString(),
-      'x-goog-hash': `crc32c=${object.crc32c}${object.md5Hash === undefined ? '' : `,md5=${object.md5Hash}`}`,
-      'x-goog-stored-content-length': String(object.data.length),
-    },
+  const headers: Record<string, string> = {
+    'content-type': object.contentType,
+    'x-goog-generation': object.generation.toString(),
+    'x-goog-metageneration': object.metageneration.toString(),
+    'x-goog-hash': `crc32c=${object.crc32c}${object.md5Hash === undefined ? '' : `,md5=${object.md5Hash}`}`,
+    'x-goog-stored-content-length': String(object.data.length),
+    'accept-ranges': 'bytes',
   };
+  // gcloud's `cat -r` and resumed downloads ask for part of the object.
+  const range = requestedRange(r.range, object.data.length);
+  if (range === undefined) return { status: 200, data: object.data, headers };
+  headers['content-range'] = `bytes ${range.start}-${range.end}/${object.data.length}`;
+  return { status: 206, data: object.data.subarray(range.start, range.end + 1), headers };
 }
 
 /** `PATCH .../o/NAME`: merges custom metadata (`null` removes a key) and bumps the metageneration. */
@@ -44,7 +49,7 @@ export function patchObject(r: ObjectRequest): Reply {
     }
     patch.metadata = json.metadata as Record<string, string | null> | null;
   }
-  if (typeof json.contentType === 'string') patch.contentType = json.contentType;
+  if (typeof json.contentType === 'string') patch.contentType = checkContentType(json.contentType);
   if (typeof json.eventBasedHold === 'boolean') patch.eventBasedHold = json.eventBasedHold;
   const object = r.engine.patchObject(
     r.bucket,

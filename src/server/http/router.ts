@@ -3,19 +3,26 @@ import type { StorageEngine } from '../engine/engine.js';
 import type { Operation } from '../fault-plan.js';
 import { changeBucket, insertBucket, getBucket, listBuckets, testIamPermissions } from './buckets.js';
 import { composeObject } from './compose.js';
+import { objectFields, parseJsonObject } from './body.js';
 import { HttpError } from './errors.js';
 import { deleteObject, getObject, listObjects, patchObject, type ObjectRequest } from './objects.js';
 import type { Reply } from './reply.js';
-import type { ResumableSessions } from './resumable.js';
+import { noSuchSession, type ResumableSessions } from './resumable.js';
+import { rewriteObject, storageLayout } from './rewrite.js';
 import { insertSimple, parseSimpleUpload } from './uploads.js';
 
-/** A GCS request, fully read, ready to be routed. */
+/**
+ * A GCS request, ready to be routed. Routing reads only the head (routes read `body` when they run),
+ * except for a one-request upload, whose object name may be in its body: so the handler routes a
+ * request's head before reading its body, and again with the body once read.
+ */
 export interface GcsRequest {
   method: string;
   /** The raw path, still percent-encoded. */
   path: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
+  /** The body; empty while the head alone is routed. */
   body: Buffer;
   /** `http://host:port` as the client addressed us, for `selfLink`, `mediaLink` and `Location`. */
   baseUrl: string;
@@ -43,6 +50,8 @@ const UPLOAD = /^\/upload\/storage\/v1\/b\/([^/]+)\/o\/?$/;
 const TEST_PERMISSIONS = /^\/storage\/v1\/b\/([^/]+)\/iam\/testPermissions\/?$/;
 // The object name is one percent-encoded segment (its "/" sent as %2F), so a literal "/compose" is the verb.
 const COMPOSE = /^\/storage\/v1\/b\/([^/]+)\/o\/([^/]+)\/compose\/?$/;
+const REWRITE = /^\/storage\/v1\/b\/([^/]+)\/o\/(.+?)\/(rewriteTo|copyTo)\/b\/([^/]+)\/o\/(.+)$/;
+const LAYOUT = /^\/storage\/v1\/b\/([^/]+)\/storageLayout$/;
 
 /** Maps a request to a route; throws `HttpError` for paths and methods GCS would not serve. */
 export function routeRequest(ctx: RouteContext, request: GcsRequest): Route {
@@ -72,6 +81,8 @@ export function routeRequest(ctx: RouteContext, request: GcsRequest): Route {
     if (method !== 'POST') throw methodNotAllowed(method);
     return { op: 'insert', bucket, object, run: () => composeObject(engine, bucket, object, req) };
   }
+  const special = routeSpecial(ctx, req);
+  if (special) return special;
 
   const api = API.exec(req.path);
   if (!api) throw new HttpError(404, 'Not Found', 'notFound');
@@ -119,8 +130,10 @@ function routeUpload(ctx: RouteContext, req: GcsRequest, bucket: string): Route 
   const { method, query, baseUrl } = req;
   const uploadId = query.get('upload_id');
   if (uploadId !== null) {
+    // An unknown (or expired) session is refused here, before its request's body is read.
     const target = sessions.target(uploadId);
-    const route = { op: 'insert' as const, bucket: target?.bucket ?? bucket, object: target?.name };
+    if (target === undefined) throw noSuchSession();
+    const route = { op: 'insert' as const, bucket: target.bucket, object: target.name };
     if (method === 'DELETE') return { ...route, run: () => sessions.cancel(uploadId) };
     if (method !== 'PUT' && method !== 'POST') throw methodNotAllowed(method);
     const range = req.headers['content-range'];
@@ -132,7 +145,8 @@ function routeUpload(ctx: RouteContext, req: GcsRequest, bucket: string): Route 
     return {
       op: 'insert',
       bucket,
-      object: query.get('name') ?? undefined,
+      // gcloud names the object in the body, not the query: fault rules on an object match either way.
+      object: query.get('name') ?? objectFields(parseJsonObject(req.body)).name,
       run: () => sessions.initiate(engine, bucket, query, req.headers, req.body, baseUrl),
     };
   }
@@ -145,8 +159,33 @@ function routeUpload(ctx: RouteContext, req: GcsRequest, bucket: string): Route 
   };
 }
 
+/** Routes with a verb after the resource (gcloud's copies and layout query); `undefined` for others. */
+function routeSpecial(ctx: RouteContext, req: GcsRequest): Route | undefined {
+  const rewrite = REWRITE.exec(req.path);
+  if (rewrite) {
+    if (req.method !== 'POST') throw methodNotAllowed(req.method);
+    const source = { bucket: decode(rewrite[1]!), name: decode(rewrite[2]!) };
+    const destination = { bucket: decode(rewrite[4]!), name: decode(rewrite[5]!) };
+    const kind = rewrite[3] as 'rewriteTo' | 'copyTo';
+    return {
+      op: 'insert',
+      bucket: destination.bucket,
+      object: destination.name,
+      run: () => rewriteObject(ctx.engine, source, destination, req, kind),
+    };
+  }
+  const layout = LAYOUT.exec(req.path);
+  if (layout) {
+    if (req.method !== 'GET') throw methodNotAllowed(req.method);
+    const bucket = decode(layout[1]!);
+    return { op: 'bucket', bucket, run: () => storageLayout(ctx.engine, bucket) };
+  }
+  return undefined;
+}
+
 function objectRequest(ctx: RouteContext, req: GcsRequest, bucket: string, object: string): ObjectRequest {
-  return { engine: ctx.engine, bucket, object, query: req.query, baseUrl: req.baseUrl, body: req.body };
+  const { query, baseUrl, body } = req;
+  return { engine: ctx.engine, bucket, object, query, baseUrl, body, range: req.headers.range };
 }
 
 /** Percent-decodes one path segment; a malformed escape is a 400, as GCS answers. */

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { StorageEngine } from '../engine/engine.js';
-import { objectFields, parseJsonObject, parseMultipart, type ObjectFields } from './body.js';
+import { checkContentType, objectFields, parseJsonObject, type ObjectFields } from './body.js';
+import { parseMultipart } from './multipart.js';
 import { HttpError } from './errors.js';
 import { jsonReply, type Reply } from './reply.js';
 import { objectResource, preconditionsFrom } from './resources.js';
@@ -33,7 +34,7 @@ export function parseSimpleUpload(
       { type: string; data: Buffer },
     ];
     fields = objectFields(parseJsonObject(meta.data));
-    fields.contentType ??= media.type;
+    fields.contentType ??= checkContentType(media.type);
     data = media.data;
   } else if (uploadType === null) {
     // `POST /storage/v1/b/B/o` with a resource: an empty object with that metadata.

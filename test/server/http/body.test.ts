@@ -1,32 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { objectFields, parseJsonObject, parseMultipart } from '../../../src/server/http/body.js';
+import { objectFields, parseJsonObject } from '../../../src/server/http/body.js';
 import { HttpError } from '../../../src/server/http/errors.js';
-
-const multipart = (boundary: string, parts: Array<[string, string]>): Buffer =>
-  Buffer.from(
-    parts.map(([type, data]) => `--${boundary}\r\nContent-Type: ${type}\r\n\r\n${data}\r\n`).join('') +
-      `--${boundary}--\r\n`,
-  );
-
-describe('parseMultipart', () => {
-  it('splits metadata and media, keeping CRLFs inside the data', () => {
-    const body = multipart('xyz', [
-      ['application/json', '{"name":"a"}'],
-      ['text/plain', 'line one\r\nline two'],
-    ]);
-    const [meta, media] = parseMultipart('multipart/related; boundary="xyz"', body);
-    expect(meta).toEqual({ type: 'application/json', data: Buffer.from('{"name":"a"}') });
-    expect(media?.data.toString()).toBe('line one\r\nline two');
-    expect(media?.type).toBe('text/plain');
-  });
-
-  it('rejects a body without a boundary or with the wrong number of parts', () => {
-    expect(() => parseMultipart('application/json', Buffer.from('{}'))).toThrow(HttpError);
-    expect(() =>
-      parseMultipart('multipart/related; boundary=b', multipart('b', [['text/plain', 'x']])),
-    ).toThrow(/two parts/);
-  });
-});
 
 describe('JSON bodies', () => {
   it('parses objects; an empty body is {}; anything else is 400 parseError', () => {
@@ -46,5 +20,13 @@ describe('JSON bodies', () => {
       metadata: { a: 'b' },
     });
     expect(() => objectFields({ metadata: 'nope' })).toThrow(HttpError);
+  });
+
+  it('keeps a metadata key named __proto__ as a key (assignment would have dropped it)', () => {
+    const fields = objectFields(
+      JSON.parse('{"metadata":{"__proto__":"x","a":"b"}}') as Record<string, unknown>,
+    );
+    expect(Object.keys(fields.metadata ?? {})).toEqual(['__proto__', 'a']);
+    expect(Object.getPrototypeOf(fields.metadata)).toBe(Object.prototype);
   });
 });

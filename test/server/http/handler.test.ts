@@ -114,3 +114,29 @@ describe('fault rate', () => {
     expect(faults.delivered.error).toBe(2);
   });
 });
+
+describe('content types a header cannot carry', () => {
+  it('are refused with 400 wherever they can be set, so no later download fails', async () => {
+    const bad = 'text/\u2603';
+    const multipart = (meta: string, partType: string) =>
+      request(`${server.url}/upload/storage/v1/b/${BUCKET}/o?uploadType=multipart&name=typed`, {
+        method: 'POST',
+        headers: { 'content-type': 'multipart/related; boundary=b' },
+        body: `--b\r\nContent-Type: application/json\r\n\r\n${meta}\r\n--b\r\nContent-Type: ${partType}\r\n\r\nx\r\n--b--`,
+      });
+    const inJson = await multipart(JSON.stringify({ contentType: bad }), 'text/plain');
+    expect(inJson.status).toBe(400);
+    expect(inJson.json.error?.message).toMatch(/Invalid value for contentType/);
+    expect((await multipart('{}', 'text/\u00e9')).status).toBe(400);
+    expect((await multipart('{}', 'text/plain')).status).toBe(200);
+    const patched = await request(objectUrl(server.url, BUCKET, 'typed'), {
+      method: 'PATCH',
+      body: JSON.stringify({ contentType: 'a\u0000b' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(patched.status).toBe(400);
+    const media = await request(objectUrl(server.url, BUCKET, 'typed', 'alt=media'));
+    expect(media.status).toBe(200);
+    expect(media.headers.get('content-type')).toBe('text/plain');
+  });
+});

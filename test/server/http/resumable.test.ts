@@ -91,3 +91,40 @@ describe('resumable uploads', () => {
     expect((await put(location, 'x')).status).toBe(404);
   });
 });
+
+describe('resumable uploads as gcloud and the official clients send them', () => {
+  it('opens sessions under the /resumable/upload prefix, as gcloud does', async () => {
+    const answer = await request(
+      `${server.url}/resumable/upload/storage/v1/b/${BUCKET}/o?alt=json&uploadType=resumable`,
+      {
+        method: 'POST',
+        body: JSON.stringify({ name: 'via-prefix' }),
+        headers: { 'content-type': 'application/json' },
+      },
+    );
+    expect(answer.status).toBe(200);
+    const done = await put(answer.headers.get('location')!, 'data', 'bytes 0-3/4');
+    expect(done.json).toMatchObject({ name: 'via-prefix', size: '4' });
+  });
+
+  it('answers a status query (bytes */*) with 308 and Range, then finalises on bytes */N', async () => {
+    const { location } = await open('status');
+    expect((await put(location, 'abc', 'bytes 0-2/*')).status).toBe(308);
+    const status = await put(location, '', 'bytes */*');
+    expect(status.status).toBe(308);
+    expect(status.headers.get('range')).toBe('bytes=0-2');
+    // gcloud ends an upload whose bytes all arrived with an empty PUT declaring the total.
+    const done = await put(location, '', 'bytes */3');
+    expect(done.status).toBe(200);
+    expect(done.json.size).toBe('3');
+    expect((await put(location, '', 'bytes */*')).json.generation).toBe(done.json.generation);
+  });
+
+  it('a total declared twice must agree, and a status query carries no body', async () => {
+    const { location } = await open('declared');
+    expect((await put(location, 'ab', 'bytes 0-1/10')).status).toBe(308);
+    expect((await put(location, 'cd', 'bytes 2-3/11')).json.error?.message).toMatch(/declares 11 bytes.*10/);
+    expect((await put(location, 'x', 'bytes */10')).status).toBe(400);
+    expect((await put(location, 'xy', 'bytes 4-9/10')).status).toBe(400); // length does not match
+  });
+});

@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { StorageEngine } from '../../../src/server/engine/engine.js';
+import { ByteBudget } from '../../../src/server/http/budget.js';
 import { ResumableSessions } from '../../../src/server/http/resumable.js';
+import { DEFAULT_LIMITS } from '../../../src/server/limits.js';
 import { routeRequest } from '../../../src/server/http/router.js';
 
-const ctx = { engine: new StorageEngine({ buckets: ['bkt'] }), sessions: new ResumableSessions() };
+const ctx = {
+  engine: new StorageEngine({ buckets: ['bkt'] }),
+  sessions: new ResumableSessions({
+    limits: DEFAULT_LIMITS,
+    budget: new ByteBudget(DEFAULT_LIMITS.maxBufferedBytes),
+  }),
+};
 const route = (method: string, url: string, body = '') => {
   const [path = '', query = ''] = url.split('?');
   return routeRequest(ctx, {
