@@ -89,7 +89,11 @@ function rowsFor(cells: readonly FairnessCell[], workers: number, limit: boolean
     );
     out.push(
       row('hand-off max, ms', (c) =>
-        from(Math.max(...c.stats.handoffs, Number.NaN), c.stats.handoffs.length),
+        // The largest hand-off, or a dash with no hand-off at all (Math.max of nothing is -Infinity).
+        from(
+          c.stats.handoffs.length > 0 ? Math.max(...c.stats.handoffs) : Number.NaN,
+          c.stats.handoffs.length,
+        ),
       ),
     );
   }

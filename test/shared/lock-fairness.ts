@@ -55,6 +55,56 @@ export function lockFairness(name: string, backend: () => Backend): void {
       expect(order).toEqual(['a', 'b', 'c', 'holder']);
     });
 
+    it('a hand-off to another process reserves the next release for the queue, with no flag patch', async () => {
+      // Two workers in a loop: the one that just got the lock had nobody behind it, so its grant was
+      // not flagged, the releaser's queue flag had to come as a separate patch, and at two workers that
+      // third write per grant spent the object's write budget: the releaser took the lock back 23
+      // times in 109 (the benchmark's fairness loop). A hand-off now marks the grant queued itself.
+      const { engine, bucket } = backend();
+      const { object, lock } = fresh();
+      const a = lock(backend().peer());
+      const b = lock(backend().peer());
+      const first = await a.acquire();
+      const waiting = b.acquire({ timeout: 30_000 });
+      await sleep(400); // b is at the head of the queue: it has flagged a's lease
+      await first.release();
+      const handed = await waiting;
+      expect(engine.getObject(bucket, object).metadata['gcs-lock-queued']).toBe('1');
+      // a wants it again while b holds it: it queues, and gets it when b releases; b's warm path is
+      // closed too, so b, back at once, waits behind a.
+      const order: string[] = [];
+      const again = a.acquire({ timeout: 30_000 }).then((lease) => {
+        order.push('a');
+        return lease;
+      });
+      await sleep(400);
+      await handed.release();
+      const backAtOnce = b.acquire({ timeout: 30_000 }).then((lease) => {
+        order.push('b');
+        return lease;
+      });
+      await (await again).release();
+      await (await backAtOnce).release();
+      expect(order).toEqual(['a', 'b']);
+    });
+
+    it('a lone process that went through the queue does not keep paying for it', async () => {
+      const { engine, bucket } = backend();
+      const { object, lock } = fresh();
+      const a = lock(backend().peer());
+      const b = lock(backend().peer());
+      const first = await a.acquire();
+      const waiting = b.acquire({ timeout: 30_000 });
+      await sleep(400);
+      await first.release();
+      await (await waiting).release(); // handed over: b's release is reserved for the queue
+      // Contention is over; b comes back alone: through the queue once (the lock is reserved), and
+      // its own released version is no hand-off, so the grant is not flagged and its next is warm.
+      const alone = await b.acquire({ timeout: 30_000 });
+      expect(engine.getObject(bucket, object).metadata['gcs-lock-queued']).toBeUndefined();
+      await alone.release();
+    });
+
     it('a waiter that crashed while queued holds up the queue for no longer than its ticket ttl', async () => {
       const { engine, bucket } = backend();
       const { object, lock } = fresh();
