@@ -142,8 +142,11 @@ export class FaultSchedule {
       case 'clock': {
         // Steps forward stay well under the loss margin: a server clock that jumps ahead by more
         // than that would expire a lease early, which no lease-based lock survives (GCS's clock is
-        // the authority). Steps back only delay expiry.
-        const step = Math.min(300, Math.floor(this.#host.lossMargin / 2));
+        // the authority). Steps back only delay expiry. `gcs-lock run` spends up to half the margin
+        // on its kill grace, so what a step may take is the other half less the lateness of timers
+        // on a loaded machine: a quarter. (A step of half the margin left a command that ignored
+        // SIGTERM 0 ms of slack, and the 10-minute run caught its SIGKILL 11 ms late.)
+        const step = Math.min(300, Math.floor(this.#host.lossMargin / 4));
         const offset = INITIAL_CLOCK_OFFSET_MS + (this.#clockSteps++ % 2 === 0 ? -step : 0);
         this.#host.server.setClockOffset(offset);
         this.#host.clockChanged();
