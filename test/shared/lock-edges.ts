@@ -50,6 +50,46 @@ export function lockEdges(name: string, backend: () => Backend): void {
       }
     });
 
+    it("a waiter's read answered after a ttl does not make a refreshed lease look stale", async () => {
+      // The model checker's trail (model/README.md, MUT_STALE_AT_ARRIVAL), and the torture harness's
+      // waiter-pause fault: the waiter sees the lease, sends its next read at once, and the answer
+      // (showing the same, unrefreshed lease) arrives more than a ttl later, the holder having
+      // refreshed meanwhile. Judged at the answer's arrival, the lease looked a ttl stale, and the
+      // takeover, pinned only to the generation, made two holders.
+      const { make, object } = fresh({ ttl: 2_000, refreshInterval: 1_000, lossMargin: 400 });
+      const holder = await make().acquire();
+      const { bucket } = backend();
+      const slow = backend().peer();
+      const get = slow.get.bind(slow);
+      let reads = 0;
+      slow.get = async (...args: Parameters<typeof slow.get>) => {
+        const answer = await get(...args);
+        // The waiter's second read: read at once, answered 2.6 s later (a pause, a slow network).
+        if (++reads === 2) await new Promise((resolve) => setTimeout(resolve, 2_600));
+        return answer;
+      };
+      const waiter = new Lock(`gs://${bucket}/${object}`, {
+        store: slow,
+        ttl: 2_000,
+        fair: false,
+        poll: { initial: 50, max: 200 },
+      });
+      const waiting = waiter.acquire({ timeout: 4_000 }).then(
+        (lease) => lease,
+        (error: unknown) => error,
+      );
+      try {
+        const outcome = await waiting;
+        // The holder kept refreshing: nobody may take its lease over, and it never lost it.
+        expect(outcome).toBeInstanceOf(AcquireTimeoutError);
+        expect(holder.lost).toBe(false);
+      } finally {
+        const outcome = await waiting;
+        if (!(outcome instanceof Error)) await (outcome as { release(): Promise<boolean> }).release();
+        await holder.release().catch(() => false);
+      }
+    });
+
     it('counts suspended time: a wall-clock jump past the deadline ends the lease at once', async () => {
       const { make } = fresh({ ttl: 10_000 });
       const lease = await make().acquire();
