@@ -106,7 +106,12 @@ export function useTarget(extraBuckets: Array<{ name: string } & Record<string, 
       if (!bucket) throw new Error('GCS_CONFORMANCE_BUCKET is required with GCS_CONFORMANCE_ENDPOINT');
     } else {
       bucket = 'conformance-bucket';
-      server = await startServer({ buckets: [bucket, ...extraBuckets] });
+      // GCS_CONFORMANCE_GENERATIONS=unordered: generations in no order, as GCS documents them.
+      const unordered = process.env['GCS_CONFORMANCE_GENERATIONS'] === 'unordered';
+      server = await startServer({
+        buckets: [bucket, ...extraBuckets],
+        ...(unordered && { generations: 'unordered' as const }),
+      });
       base = server.url;
     }
   });
