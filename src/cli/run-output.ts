@@ -1,5 +1,6 @@
 import type { LockEvent } from '../core/events.js';
 import { printableLines } from '../util/printable.js';
+import { describeError } from './errors.js';
 import { formatDuration, formatHolder } from './format.js';
 import { JsonEventWriter, type CliEvent } from './json-events.js';
 import { StorageNotice } from './storage-notice.js';
@@ -44,6 +45,15 @@ export class RunOutput {
     if (this.#json) return;
     this.progress.clear();
     process.stderr.write(`${printableLines(`gcs-lock: ${message}`)}\n`);
+  }
+
+  /** An error that ends the command: said once (an `error` event with --json); its exit code. */
+  fail(error: unknown): number {
+    this.progress.clear();
+    const { message, exitCode } = describeError(error);
+    if (this.#json) this.emit({ type: 'error', message, exitCode });
+    else this.warn(message);
+    return exitCode;
   }
 
   /** Progress: silenced by -q. */

@@ -72,11 +72,7 @@ export async function electCommand(args: string[]): Promise<number> {
       if (!(await pause(plan.backoff, stopping.signal))) return status;
     }
   } catch (error) {
-    out.progress.clear();
-    const { message, exitCode } = describeError(error);
-    if (out.json) out.emit({ type: 'error', message, exitCode });
-    else out.warn(message);
-    return exitCode;
+    return out.fail(error);
   } finally {
     signals.close();
   }

@@ -4,7 +4,6 @@ import type { Lease } from '../../lease/lease.js';
 import { Lock } from '../../lock/lock.js';
 import { Permit } from '../../semaphore/permit.js';
 import { Semaphore } from '../../semaphore/semaphore.js';
-import { describeError } from '../errors.js';
 import { ExitCode, signalExitCode } from '../exit-codes.js';
 import { formatDuration, formatHolder } from '../format.js';
 import { RUN_HELP } from '../help.js';
@@ -77,11 +76,7 @@ export async function runCommand(args: string[]): Promise<number> {
     if (lease instanceof Permit) process.env['GCS_LOCK_PERMIT'] = String(lease.slot);
     return await signals.running(() => runHolding(plan, lease, out, route));
   } catch (error) {
-    out.progress.clear();
-    const { message, exitCode } = describeError(error);
-    if (out.json) out.emit({ type: 'error', message, exitCode });
-    else out.warn(message);
-    return exitCode;
+    return out.fail(error);
   } finally {
     signals.close();
   }
