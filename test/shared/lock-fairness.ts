@@ -55,11 +55,8 @@ export function lockFairness(name: string, backend: () => Backend): void {
       expect(order).toEqual(['a', 'b', 'c', 'holder']);
     });
 
-    it('a hand-off to another process reserves the next release for the queue, with no flag patch', async () => {
-      // Two workers in a loop: the one that just got the lock had nobody behind it, so its grant was
-      // not flagged, the releaser's queue flag had to come as a separate patch, and at two workers that
-      // third write per grant spent the object's write budget: the releaser took the lock back 23
-      // times in 109 (the benchmark's fairness loop). A hand-off now marks the grant queued itself.
+    /** Two processes: `a` holds, `b` queues behind it (and flags it), `a` releases: `b` is handed the lock. */
+    const handOff = async () => {
       const { engine, bucket } = backend();
       const { object, lock } = fresh();
       const a = lock(backend().peer());
@@ -68,7 +65,15 @@ export function lockFairness(name: string, backend: () => Backend): void {
       const waiting = b.acquire({ timeout: 30_000 });
       await sleep(400); // b is at the head of the queue: it has flagged a's lease
       await first.release();
-      const handed = await waiting;
+      return { engine, bucket, object, a, b, handed: await waiting };
+    };
+
+    it('a hand-off to another process reserves the next release for the queue, with no flag patch', async () => {
+      // Two workers in a loop: the one that just got the lock had nobody behind it, so its grant was
+      // not flagged, the releaser's queue flag had to come as a separate patch, and at two workers that
+      // third write per grant spent the object's write budget: the releaser took the lock back 23
+      // times in 109 (the benchmark's fairness loop). A hand-off now marks the grant queued itself.
+      const { engine, bucket, object, a, b, handed } = await handOff();
       expect(engine.getObject(bucket, object).metadata['gcs-lock-queued']).toBe('1');
       // a wants it again while b holds it: it queues, and gets it when b releases; b's warm path is
       // closed too, so b, back at once, waits behind a.
@@ -89,15 +94,8 @@ export function lockFairness(name: string, backend: () => Backend): void {
     });
 
     it('a lone process that went through the queue does not keep paying for it', async () => {
-      const { engine, bucket } = backend();
-      const { object, lock } = fresh();
-      const a = lock(backend().peer());
-      const b = lock(backend().peer());
-      const first = await a.acquire();
-      const waiting = b.acquire({ timeout: 30_000 });
-      await sleep(400);
-      await first.release();
-      await (await waiting).release(); // handed over: b's release is reserved for the queue
+      const { engine, bucket, object, b, handed } = await handOff();
+      await handed.release(); // handed over: b's release is reserved for the queue
       // Contention is over; b comes back alone: through the queue once (the lock is reserved), and
       // its own released version is no hand-off, so the grant is not flagged and its next is warm.
       const alone = await b.acquire({ timeout: 30_000 });
