@@ -14,13 +14,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('torture: a short run with every fault', () => {
   it('keeps every promise, and every fault kind was actually delivered', { timeout: 240_000 }, async () => {
     // No timing assertions here beyond the checker's generous liveness slack: the schedule starts a
-    // server fault and queues a holder fault every 1.5 s for the first 22 s, so every kind is queued
-    // twice; holder faults wait for their moment (the CLI ones for a long command to win a lock).
+    // server fault and queues a holder fault every 1.5 s for the first 34 s, so each of the 9 holder
+    // kinds is queued at least twice; holder faults wait for their moment (the CLI ones for a long
+    // command to win a lock, a waiter-pause for a waiter's read of a lease it has seen).
     const result = await runTorture({
       workers: 6,
       cliWorkers: 2,
       locks: 3,
-      durationMs: 28_000,
+      durationMs: 40_000,
       quota: null,
       faults: TORTURE_FAULTS,
       ttl: 2000,
