@@ -51,6 +51,15 @@ async function endWith(run: CliProcess, log: string, signal: NodeJS.Signals): Pr
 }
 
 const read = (file: string): string => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+/** A process's command line, its arguments joined by spaces ('' once it is gone). */
+const cmdline = (pid: number): string => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+};
+
 const comm = (pid: number): string => {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
@@ -228,7 +237,9 @@ describe.skipIf(process.platform !== 'linux')('gcs-lock run: the command and its
   it('Ctrl-Z stops the command with gcs-lock, and fg resumes both', async () => {
     const { run, log } = await startCounting('SIGTERM', { detached: true });
     seen.push(...descendants(run.child.pid!));
-    const command = descendants(run.child.pid!).find((pid) => comm(pid) === 'node')!;
+    // The command is the process that writes the log (its name is `node`, or `MainThread` from Node 24).
+    const command = descendants(run.child.pid!).find((pid) => cmdline(pid).includes(log))!;
+    expect(command).toBeDefined();
     process.kill(-run.child.pid!, 'SIGTSTP');
     await until(() => procStat(run.child.pid!)?.state === 'T' && procStat(command)?.state === 'T');
     process.kill(-run.child.pid!, 'SIGCONT');
