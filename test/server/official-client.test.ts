@@ -5,21 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Storage, type File } from '@google-cloud/storage';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/server/start-server.js';
-import { officialClient } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { officialClientForFile } from './support.js';
 
 const BUCKET = 'official-client';
-let server: RunningServer;
-let storage: Storage;
-
-beforeAll(async () => {
-  server = await startServer({ buckets: [BUCKET] });
-  storage = officialClient(server.url);
-});
-afterAll(async () => {
-  await server.close();
-});
+const { server, storage } = officialClientForFile({ buckets: [BUCKET] });
 
 const statusOf = async (promise: Promise<unknown>): Promise<number | string> => {
   try {
@@ -32,10 +22,10 @@ const statusOf = async (promise: Promise<unknown>): Promise<number | string> => 
 
 /** Counts insert requests from now on, with a zero-latency rule (latency rules count but change nothing). */
 function countInserts(): () => number {
-  server.faults.clear();
-  const before = server.faults.delivered.latency;
-  server.faults.add({ kind: 'latency', latencyMs: 0, ops: ['insert'] });
-  return () => server.faults.delivered.latency - before;
+  server().faults.clear();
+  const before = server().faults.delivered.latency;
+  server().faults.add({ kind: 'latency', latencyMs: 0, ops: ['insert'] });
+  return () => server().faults.delivered.latency - before;
 }
 
 const generationOf = async (file: File): Promise<string> => String((await file.getMetadata())[0].generation);
@@ -45,7 +35,7 @@ describe.each([
   ['one-request', false],
 ])('save (%s)', (_kind, resumable) => {
   it('creates with ifGenerationMatch=0, refuses a second create with 412, overwrites with the live generation', async () => {
-    const file = storage
+    const file = storage()
       .bucket(BUCKET)
       .file(`save-${String(resumable)}/ünï/${randomBytes(4).toString('hex')}`);
     const requests = countInserts();
@@ -75,7 +65,7 @@ describe.each([
 
 describe('resumable chunks', () => {
   it('uploads in Content-Range chunks (308 in between) and the client validates the checksums', async () => {
-    const file = storage.bucket(BUCKET).file('chunked');
+    const file = storage().bucket(BUCKET).file('chunked');
     const data = randomBytes(600 * 1024);
     const requests = countInserts();
     await file.save(data, { resumable: true, chunkSize: 256 * 1024, validation: 'crc32c' });
@@ -86,7 +76,7 @@ describe('resumable chunks', () => {
 
 describe('metadata and delete', () => {
   it('getMetadata honours generation preconditions', async () => {
-    const file = storage.bucket(BUCKET).file('get-meta');
+    const file = storage().bucket(BUCKET).file('get-meta');
     await file.save('x', { resumable: false });
     const generation = await generationOf(file);
     expect(await statusOf(file.getMetadata({ ifGenerationMatch: generation }))).toBe('ok');
@@ -95,7 +85,7 @@ describe('metadata and delete', () => {
   });
 
   it('setMetadata with ifMetagenerationMatch: applies once, then 412; null removes a key', async () => {
-    const file = storage.bucket(BUCKET).file('set-meta');
+    const file = storage().bucket(BUCKET).file('set-meta');
     await file.save('x', { resumable: false, metadata: { metadata: { a: '1', b: '2' } } });
     const [patched] = await file.setMetadata({ metadata: { b: null, c: '3' } }, { ifMetagenerationMatch: 1 });
     expect(patched.metageneration).toBe('2');
@@ -107,7 +97,7 @@ describe('metadata and delete', () => {
   });
 
   it('delete with a stale generation is 412 and keeps the object; with the live one it deletes', async () => {
-    const file = storage.bucket(BUCKET).file('delete-me');
+    const file = storage().bucket(BUCKET).file('delete-me');
     await file.save('x', { resumable: false });
     const generation = await generationOf(file);
     expect(await statusOf(file.delete({ ifGenerationMatch: `${generation}1` }))).toBe(412);
@@ -118,7 +108,7 @@ describe('metadata and delete', () => {
   });
 
   it('lists with a prefix', async () => {
-    const bucket = storage.bucket(BUCKET);
+    const bucket = storage().bucket(BUCKET);
     await bucket.file('listed/one').save('1', { resumable: false });
     await bucket.file('listed/two').save('2', { resumable: false });
     const [files] = await bucket.getFiles({ prefix: 'listed/' });
@@ -129,7 +119,7 @@ describe('metadata and delete', () => {
 describe('STORAGE_EMULATOR_HOST', () => {
   it('points the client at the server when set to its URL, as the variable is documented', async () => {
     const saved = process.env.STORAGE_EMULATOR_HOST;
-    process.env.STORAGE_EMULATOR_HOST = server.url;
+    process.env.STORAGE_EMULATOR_HOST = server().url;
     try {
       const viaEnv = new Storage({
         projectId: 'test-project',

@@ -128,3 +128,16 @@ export function serverForFile(options: ServerOptions): {
     send: (method, path, headers, body) => rawRequest(server().port, method, path, headers, body),
   };
 }
+
+/**
+ * A server for every test of one file, with the official Node client pointed at it (`officialClient`):
+ * both read through `server()` and `storage()` once the tests run.
+ */
+export function officialClientForFile(options: ServerOptions): {
+  server: () => RunningServer;
+  storage: () => Storage;
+} {
+  const { server } = serverForFile(options);
+  let client: Storage | undefined;
+  return { server, storage: () => (client ??= officialClient(server().url)) };
+}

@@ -7,25 +7,14 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Storage } from '@google-cloud/storage';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../../src/server/start-server.js';
-import { officialClient } from '../support.js';
+import { describe, expect, it } from 'vitest';
+import { officialClientForFile } from '../support.js';
 
 const BUCKET = 'node-suite';
-let server: RunningServer;
-let storage: Storage;
-
-beforeAll(async () => {
-  server = await startServer({ buckets: [BUCKET] });
-  storage = officialClient(server.url);
-});
-afterAll(async () => {
-  await server.close();
-});
+const { server, storage } = officialClientForFile({ buckets: [BUCKET] });
 
 describe('@google-cloud/storage against the local server', () => {
-  const bucket = () => storage.bucket(BUCKET);
+  const bucket = () => storage().bucket(BUCKET);
   const large = randomBytes(3 * 256 * 1024 + 99);
 
   it('uploads in one request, in resumable chunks, and as a stream of unknown length', async () => {
@@ -39,9 +28,9 @@ describe('@google-cloud/storage against the local server', () => {
       Readable.from([large.subarray(0, 1000), large.subarray(1000)]),
       bucket().file('data/streamed.bin').createWriteStream(),
     );
-    expect(server.engine.getObject(BUCKET, 'docs/small.txt').data.toString()).toBe('hello, node');
-    expect(server.engine.getObject(BUCKET, 'data/chunked.bin').data.equals(large)).toBe(true);
-    expect(server.engine.getObject(BUCKET, 'data/streamed.bin').data.equals(large)).toBe(true);
+    expect(server().engine.getObject(BUCKET, 'docs/small.txt').data.toString()).toBe('hello, node');
+    expect(server().engine.getObject(BUCKET, 'data/chunked.bin').data.equals(large)).toBe(true);
+    expect(server().engine.getObject(BUCKET, 'data/streamed.bin').data.equals(large)).toBe(true);
   });
 
   it('lists a level (prefixes), everything, and page by page', async () => {
@@ -74,24 +63,24 @@ describe('@google-cloud/storage against the local server', () => {
       metadata: { owner: 'me' },
     });
     await file.copy(bucket().file('docs/copy.txt'));
-    expect(server.engine.getObject(BUCKET, 'docs/copy.txt').metadata).toEqual({ owner: 'me' });
+    expect(server().engine.getObject(BUCKET, 'docs/copy.txt').metadata).toEqual({ owner: 'me' });
     await bucket().file('docs/copy.txt').move('docs/moved.txt');
     expect((await bucket().file('docs/copy.txt').exists())[0]).toBe(false);
     expect((await bucket().file('docs/moved.txt').download())[0].toString()).toBe('hello, node');
     await bucket().file('docs/moved.txt').delete();
     await bucket().deleteFiles({ prefix: 'data/' });
-    expect([...server.engine.getBucket(BUCKET).objects.keys()]).toEqual(['docs/small.txt']);
+    expect([...server().engine.getBucket(BUCKET).objects.keys()]).toEqual(['docs/small.txt']);
   });
 
   it('creates, reads, changes and lists buckets', async () => {
-    const [made] = await storage.createBucket('node-made');
+    const [made] = await storage().createBucket('node-made');
     const [metadata] = await made.getMetadata();
     expect(metadata).toMatchObject({ name: 'node-made', storageClass: 'STANDARD', location: 'US' });
     await made.setMetadata({
       versioning: { enabled: true },
       softDeletePolicy: { retentionDurationSeconds: 0 },
     });
-    expect(server.engine.getBucket('node-made').settings).toMatchObject({
+    expect(server().engine.getBucket('node-made').settings).toMatchObject({
       versioning: true,
       softDeleteRetentionSeconds: 0,
     });
@@ -99,7 +88,7 @@ describe('@google-cloud/storage against the local server', () => {
       versioning: { enabled: true },
       metageneration: '2',
     });
-    const [buckets] = await storage.getBuckets();
+    const [buckets] = await storage().getBuckets();
     expect(buckets.map((b) => b.name).sort()).toEqual(['node-made', BUCKET]);
   });
 });
