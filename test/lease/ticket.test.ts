@@ -21,6 +21,20 @@ describe('takeTicket', () => {
     expect(await ticket.lease.release()).toBe(true);
   });
 
+  it('takes a ticket whose insert committed but whose answer was lost: one ticket, ours', async () => {
+    // The retried insert meets 412 on a name nobody else can know: the re-read finds our owner token.
+    const store = newStore();
+    store.faults.add({ kind: 'commit-then-drop', ops: ['insert'], count: 1 });
+    const taking = takeTicket(lockContext(store), monotonicNow() + 30_000, undefined);
+    await vi.advanceTimersByTimeAsync(5_000);
+    const ticket = await taking;
+    const tickets = store.engine.listObjects(BUCKET, { prefix: ticket.name.replace(/[^/]+$/, '') }).items;
+    expect(tickets.map((object) => object.name)).toEqual([ticket.name]);
+    expect(ticket.lease.lost).toBe(false);
+    expect(await ticket.lease.release()).toBe(true);
+    expect(store.engine.findObject(BUCKET, ticket.name)).toBeUndefined();
+  });
+
   it('gives up with a StorageError 429 once the wait has run out', async () => {
     const store = newStore();
     store.faults.add({ kind: 'error', status: 429, ops: ['insert'] });
