@@ -53,6 +53,16 @@ export class StopFaults {
   /** Every event a worker process sent on its notification pipe. */
   onWorkerEvent(event: WorkerEvent): void {
     if (!event.src.startsWith('w')) return; // library workers only
+    // A new incarnation: the process a fault was armed in is gone (killed before its moment came), and
+    // the fault with it. Queue it again, or it would stay armed for a process that no longer exists
+    // and never be delivered (the short torture run missed `waiter-pause` that way).
+    if (event.type === 'ready') {
+      for (const [kind, worker] of this.#armed) {
+        if (worker !== event.worker) continue;
+        this.#armed.delete(kind);
+        this.enqueue(kind);
+      }
+    }
     if (event.type === 'cs-enter') this.#arm('zombie-write', event.worker, 'zombie');
     if (event.type === 'acquire-attempt') this.#arm('waiter-pause', event.worker, 'stall-read');
     if (event.type === 'zombie-stop') this.#onZombie(event);
